@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -236,6 +237,9 @@ func (m Money) MulInt(n int64) (Money, error) {
 // is exact, so mode is the only rounding. Use it for interest, fees and tax:
 // New(1000000, EUR).Mul(decimal.RequireFromString("0.128"), HalfUp).
 func (m Money) Mul(rate decimal.Decimal, mode Rounding) (Money, error) {
+	if r, ok := m.mulFast(rate, mode); ok {
+		return r, nil
+	}
 	p := mode.Round(decimal.New(m.minor, 0).Mul(rate), 0)
 	r, err := fromIntegral(p, m.cur)
 	if err != nil {
@@ -256,6 +260,74 @@ func Sum(c Currency, ms ...Money) (Money, error) {
 	return total, nil
 }
 
+// pow10 holds 10^0 … 10^19, every power of ten that fits in a uint64.
+var pow10 = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// mulFast computes m × rate with 128-bit integer arithmetic when the rate's
+// coefficient fits in an int64 and its exponent is between -19 and 0, which
+// covers every rate, tax and fee in practice. It reports false otherwise, or
+// when the result would overflow, and Mul then takes the exact decimal path.
+// Both paths round identically; TestMoneyProperties checks them against big.Rat.
+func (m Money) mulFast(rate decimal.Decimal, mode Rounding) (Money, bool) {
+	exp := rate.Exponent()
+	if exp > 0 || exp < -19 {
+		return Money{}, false
+	}
+	coef := rate.Coefficient()
+	if !coef.IsInt64() {
+		return Money{}, false
+	}
+	c := coef.Int64()
+	neg := (m.minor < 0) != (c < 0)
+	a, b := uint64(m.minor), uint64(c)
+	if m.minor < 0 {
+		a = -a
+	}
+	if c < 0 {
+		b = -b
+	}
+	hi, lo := bits.Mul64(a, b)
+	den := pow10[-exp]
+	if hi >= den {
+		return Money{}, false // quotient would not fit in 64 bits
+	}
+	q, r := bits.Div64(hi, lo, den)
+	if r != 0 {
+		var away bool
+		switch mode {
+		case Down:
+		case Up:
+			away = true
+		case Floor:
+			away = neg
+		case Ceiling:
+			away = !neg
+		default:
+			// Compare r with den/2 without overflow: r ≥ den - r.
+			half := r >= den-r
+			tie := r == den-r
+			away = half && !(mode == HalfEven && tie && q%2 == 0)
+		}
+		if away {
+			q++
+		}
+	}
+	if (!neg && q > math.MaxInt64) || (neg && q > 1<<63) {
+		return Money{}, false
+	}
+	v := int64(q)
+	if neg {
+		v = int64(-q)
+	}
+	return Money{minor: v, cur: m.cur}, true
+}
+
 // mulInt64 returns a × b and whether it fits in int64.
 func mulInt64(a, b int64) (int64, bool) {
 	if a == 0 || b == 0 {
@@ -266,11 +338,6 @@ func mulInt64(a, b int64) (int64, bool) {
 		return 0, false
 	}
 	return p, true
-}
-
-type moneyJSON struct {
-	Amount   string `json:"amount"`
-	Currency string `json:"currency"`
 }
 
 // MarshalJSON encodes {"amount":"1234.56","currency":"EUR"}. The amount is a
