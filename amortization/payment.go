@@ -1,0 +1,121 @@
+package amortization
+
+import (
+	"fmt"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/internal/decmath"
+	"github.com/shopspring/decimal"
+)
+
+// levelPayment returns the level payment that amortises bal down to balloon
+// over n periods at periodic rate r:
+//
+//	(bal − balloon·(1+r)^−n) · r / (1 − (1+r)^−n)     (r > 0)
+//	(bal − balloon) / n                               (r = 0)
+//
+// rounded with rules.Payment to the minor unit, or to a multiple of
+// rules.PaymentMultiple minor units.
+//
+// The formula is evaluated with apd. So that the rounding is that of the exact
+// value, the result is accepted only when the value lies far enough from a
+// rounding boundary for the evaluation error not to matter; otherwise it is
+// evaluated again with twice the digits (Ziv's strategy). With r rational and
+// n an integer the exact value is rational, so a value exactly on a boundary
+// is recognised at the last precision by apd reporting no inexact step.
+func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lendkit.Money, error) {
+	mult := max(rules.PaymentMultiple, 1)
+	c := bal.Currency()
+	if r.isZero() {
+		v, err := divRound(bal.Minor()-balloon.Minor(), int64(n)*mult, rules.Payment)
+		if err != nil {
+			return lendkit.Money{}, err
+		}
+		return lendkit.New(v*mult, c), nil
+	}
+	var last decimal.Decimal
+	for prec := uint32(decmath.Precision); prec <= 4*decmath.Precision; prec *= 2 {
+		q, exact, err := paymentUnits(bal, balloon, r, n, mult, prec)
+		if err != nil {
+			return lendkit.Money{}, err
+		}
+		last = q
+		if exact {
+			break
+		}
+		// ε is a generous bound on the evaluation error at this precision.
+		eps := q.Abs().Shift(-int32(prec) + 8).Add(decimal.New(1, -int32(prec)+8))
+		if rules.Payment.Round(q.Sub(eps), 0).Equal(rules.Payment.Round(q.Add(eps), 0)) {
+			break
+		}
+	}
+	units := rules.Payment.Round(last, 0)
+	if !units.IsInteger() || !units.BigInt().IsInt64() {
+		return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", lendkit.ErrOverflow)
+	}
+	v, ok := mulInt64(units.IntPart(), mult)
+	if !ok {
+		return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", lendkit.ErrOverflow)
+	}
+	return lendkit.New(v, c), nil
+}
+
+// paymentUnits evaluates the level payment in units of mult minor units at
+// precision prec and reports whether no step was inexact.
+func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec uint32) (decimal.Decimal, bool, error) {
+	ctx := decmath.NewContext(prec)
+	var cond apd.Condition
+	do := func(c apd.Condition, err error) error {
+		cond |= c
+		return err
+	}
+	var rate apd.Decimal
+	var num, den apd.Decimal
+	num.Coeff.SetMathBigInt(r.num)
+	den.Coeff.SetMathBigInt(r.den)
+	if err := do(ctx.Quo(&rate, &num, &den)); err != nil {
+		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+	}
+	v, err := decmath.DiscountFactor(ctx, &rate, int64(n))
+	if err != nil {
+		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+	}
+	// DiscountFactor's own rounding is not reported; treat it as inexact
+	// unless its result is short enough to be exact.
+	if v.NumDigits() >= int64(prec) {
+		cond |= apd.Inexact
+	}
+	var x, t, one apd.Decimal
+	one.SetInt64(1)
+	steps := []func() error{
+		func() error { return do(ctx.Mul(&t, apd.New(balloon.Minor(), 0), v)) }, // balloon·v
+		func() error { return do(ctx.Sub(&x, apd.New(bal.Minor(), 0), &t)) },    // bal − balloon·v
+		func() error { return do(ctx.Mul(&x, &x, &rate)) },                      // × r
+		func() error { return do(ctx.Sub(&t, &one, v)) },                        // 1 − v
+		func() error { return do(ctx.Quo(&x, &x, &t)) },                         // ÷ (1 − v)
+		func() error { return do(ctx.Quo(&x, &x, apd.New(mult, 0))) },           // in units of mult
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+		}
+	}
+	d, err := decmath.ToDecimal(&x)
+	if err != nil {
+		return decimal.Decimal{}, false, err
+	}
+	return d, cond&apd.Inexact == 0, nil
+}
+
+// mulInt64 returns a × b and whether it fits in int64.
+func mulInt64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	p := a * b
+	if p/b != a || (a == -1 && b == -1<<63) || (b == -1 && a == -1<<63) {
+		return 0, false
+	}
+	return p, true
+}
