@@ -4,6 +4,8 @@ import (
 	"context"
 	"io/fs"
 	"time"
+
+	"github.com/lendkit/lendkit/store"
 )
 
 // MigrateFS runs the migration runner over test migrations read from fsys.
@@ -20,3 +22,22 @@ var LoadMigrations = loadMigrations
 
 // Backoff exposes the backoff schedule to the tests.
 func Backoff(base, max time.Duration, n int) time.Duration { return backoff(base, max, n) }
+
+// InsertPaths returns the two ways InsertTransactions writes a batch, so the
+// tests can check that they agree whatever the batch's size.
+func InsertPaths(t store.Tx) (unnest, copy func(context.Context, []store.Transaction) error) {
+	l := t.Ledger().(ledgerStore)
+	run := func(path func(ledgerStore, context.Context, *txColumns) error) func(context.Context, []store.Transaction) error {
+		return func(ctx context.Context, txs []store.Transaction) error {
+			c, err := columnsOf(txs)
+			if err != nil {
+				return err
+			}
+			return path(l, ctx, c)
+		}
+	}
+	return run(ledgerStore.insertByUnnest), run(ledgerStore.insertByCopy)
+}
+
+// CopyThreshold is the batch size from which InsertTransactions uses COPY.
+const CopyThreshold = copyThreshold

@@ -54,6 +54,9 @@ const accountColumns = `a.id, a.code, a.currency, a.normal_side, a.constraint_ki
 func (l ledgerStore) Account(ctx context.Context, id string) (store.Account, error) {
 	row := l.q().QueryRow(ctx, `SELECT `+accountColumns+` FROM ledger_accounts a WHERE a.id = $1`, id)
 	a, err := scanAccount(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Account{}, &store.AccountNotFoundError{ID: id}
+	}
 	if err != nil {
 		return store.Account{}, fmt.Errorf("postgres: account %q: %w", id, interpretError(err))
 	}
