@@ -1,0 +1,9 @@
+DROP TABLE platform_payments;
+DROP TABLE platform_loans;
+DROP TABLE platform_applications;
+DROP TABLE platform_audit;
+DROP FUNCTION platform_audit_append_only();
+DROP TABLE platform_idempotency;
+DROP TABLE platform_api_keys;
+DROP TABLE platform_sessions;
+DROP TABLE platform_users;

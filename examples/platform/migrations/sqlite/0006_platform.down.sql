@@ -1,0 +1,10 @@
+DROP TABLE platform_payments;
+DROP TABLE platform_loans;
+DROP TABLE platform_applications;
+DROP TRIGGER platform_audit_no_delete;
+DROP TRIGGER platform_audit_no_update;
+DROP TABLE platform_audit;
+DROP TABLE platform_idempotency;
+DROP TABLE platform_api_keys;
+DROP TABLE platform_sessions;
+DROP TABLE platform_users;

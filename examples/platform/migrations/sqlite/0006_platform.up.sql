@@ -1,0 +1,109 @@
+-- 0006 platform (SQLite): the reference platform's own tables. Times are
+-- INTEGER unix microseconds UTC, money INTEGER minor units with a TEXT ISO
+-- 4217 code, ids random TEXT (no global sequence: see DESIGN.md).
+
+CREATE TABLE platform_users (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    email         TEXT    NOT NULL UNIQUE CHECK (length(email) BETWEEN 3 AND 254),
+    name          TEXT    NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    role          TEXT    NOT NULL CHECK (role IN ('borrower', 'lender', 'agent', 'admin')),
+    kind          TEXT    NOT NULL CHECK (kind IN ('individual', 'business')),
+    password_hash TEXT    NOT NULL,
+    totp_secret   TEXT    NOT NULL DEFAULT '',
+    totp_enabled  INTEGER NOT NULL DEFAULT 0 CHECK (totp_enabled IN (0, 1)),
+    created_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Bearer sessions: only the SHA-256 of the token is kept, so a copy of the
+-- database does not let anyone log in.
+CREATE TABLE platform_sessions (
+    token_hash  TEXT    NOT NULL PRIMARY KEY,
+    user_id     TEXT    NOT NULL REFERENCES platform_users (id),
+    mfa_ok      INTEGER NOT NULL CHECK (mfa_ok IN (0, 1)),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE platform_api_keys (
+    id          TEXT    NOT NULL PRIMARY KEY,
+    user_id     TEXT    NOT NULL REFERENCES platform_users (id),
+    name        TEXT    NOT NULL,
+    secret_hash TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX platform_api_keys_user ON platform_api_keys (user_id);
+
+-- One row per money-moving request: the key is scoped to the caller, the
+-- payload hash detects a replay with a different body, the stored response is
+-- what a replay returns.
+CREATE TABLE platform_idempotency (
+    user_id       TEXT    NOT NULL,
+    key           TEXT    NOT NULL CHECK (length(key) BETWEEN 1 AND 128),
+    payload_hash  TEXT    NOT NULL,
+    status        INTEGER NOT NULL,
+    response      TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE platform_audit (
+    id          TEXT    NOT NULL PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor_id    TEXT    NOT NULL,
+    actor_role  TEXT    NOT NULL,
+    action      TEXT    NOT NULL,
+    entity      TEXT    NOT NULL,
+    entity_id   TEXT    NOT NULL,
+    remote_addr TEXT    NOT NULL,
+    request_id  TEXT    NOT NULL,
+    detail      TEXT    NOT NULL DEFAULT '{}'
+) WITHOUT ROWID;
+CREATE INDEX platform_audit_at ON platform_audit (at, id);
+
+-- Append-only, enforced by the database itself and not only by the API.
+CREATE TRIGGER platform_audit_no_update BEFORE UPDATE ON platform_audit
+BEGIN SELECT RAISE(ABORT, 'platform_audit is append-only'); END;
+CREATE TRIGGER platform_audit_no_delete BEFORE DELETE ON platform_audit
+BEGIN SELECT RAISE(ABORT, 'platform_audit is append-only'); END;
+
+CREATE TABLE platform_applications (
+    id           TEXT    NOT NULL PRIMARY KEY,
+    borrower_id  TEXT    NOT NULL REFERENCES platform_users (id),
+    amount       INTEGER NOT NULL CHECK (amount > 0),
+    currency     TEXT    NOT NULL CHECK (length(currency) = 3),
+    term_months  INTEGER NOT NULL CHECK (term_months BETWEEN 1 AND 1200),
+    rate         TEXT    NOT NULL,
+    loan_type    TEXT    NOT NULL,
+    status       TEXT    NOT NULL,
+    detail       TEXT    NOT NULL DEFAULT '{}',
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX platform_applications_borrower ON platform_applications (borrower_id);
+CREATE INDEX platform_applications_status ON platform_applications (status);
+
+CREATE TABLE platform_loans (
+    id             TEXT    NOT NULL PRIMARY KEY,
+    application_id TEXT    NOT NULL UNIQUE REFERENCES platform_applications (id),
+    borrower_id    TEXT    NOT NULL REFERENCES platform_users (id),
+    amount         INTEGER NOT NULL CHECK (amount > 0),
+    currency       TEXT    NOT NULL CHECK (length(currency) = 3),
+    status         TEXT    NOT NULL,
+    start_date     TEXT    NOT NULL,
+    detail         TEXT    NOT NULL DEFAULT '{}',
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX platform_loans_borrower ON platform_loans (borrower_id);
+
+CREATE TABLE platform_payments (
+    id          TEXT    NOT NULL PRIMARY KEY,
+    loan_id     TEXT    NOT NULL REFERENCES platform_loans (id),
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    currency    TEXT    NOT NULL CHECK (length(currency) = 3),
+    kind        TEXT    NOT NULL,
+    paid_on     TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX platform_payments_loan ON platform_payments (loan_id, paid_on);
