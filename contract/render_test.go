@@ -1,0 +1,215 @@
+package contract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/contract/internal/pdftext"
+)
+
+// pdfForm is how text reaches the PDF: the core font's Windows-1252 has no
+// U+202F, which prints as U+00A0 (see the layout's doc comment).
+func pdfForm(s string) string { return strings.ReplaceAll(s, NNBSP, NBSP) }
+
+// longLenderContract is a lender agreement with a ten-year monthly schedule,
+// long enough for the table to run over several pages.
+func longLenderContract(locale string) *Data {
+	d := Sample(LenderAgreement, locale)
+	rate := *d.Loan.Rate
+	d.Loan.Amount = lendkit.New(1_234_567, lendkit.EUR)
+	d.Loan.TermMonths = 120
+	d.Schedule = sampleSchedule(d.Loan.Amount, rate, lendkit.MustParseDate("2027-01-31"), 120, false, true)
+	return d
+}
+
+// TestPDFTextMatchesInputs reads the PDF back and finds in it, on the right
+// lines, what the data says: the parties, the amounts, every schedule row,
+// the header of the schedule on every page it runs over, and the
+// fingerprint and page number at the foot of every page.
+func TestPDFTextMatchesInputs(t *testing.T) {
+	t.Parallel()
+	for _, loc := range Locales {
+		for _, compress := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/compress=%v", loc, compress), func(t *testing.T) {
+				t.Parallel()
+				var opts []Option
+				if !compress {
+					opts = append(opts, WithoutCompression())
+				}
+				d := longLenderContract(loc)
+				doc, err := NewRenderer(defaults(t), opts...).Render(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages, err := pdftext.Extract(doc.PDF)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkPDFText(t, d, doc, pages)
+			})
+		}
+	}
+}
+
+func checkPDFText(t *testing.T, d *Data, doc Document, pages []pdftext.Page) {
+	t.Helper()
+	l := mustLocale(t, d.Locale)
+	if len(pages) < 3 {
+		t.Fatalf("%d pages, want the 120-row schedule to run over several", len(pages))
+	}
+	text := pdftext.Text(pages)
+	p := d.Lender.Person
+	for _, want := range []string{
+		p.FirstName + " " + p.LastName, l.Date(p.BirthDate), p.BirthPlace,
+		l.Money(d.Loan.Amount), l.Rate(*d.Loan.Rate), d.Borrower.Company.Name, d.Platform.Name, d.Project,
+	} {
+		if !strings.Contains(text, pdfForm(want)) {
+			t.Errorf("PDF text lacks %q", want)
+		}
+	}
+	fp := pdfForm(l.Text("footer.fingerprint", doc.Fingerprint.String()))
+	header := pdfForm(strings.Join([]string{l.Text("col.n"), l.Text("col.due"), l.Text("col.payment"), l.Text("col.principal"),
+		l.Text("col.interest"), l.Text("col.tax"), l.Text("col.net"), l.Text("col.balance")}, " "))
+	rows := map[string]int{} // expected schedule line → page found on
+	for _, r := range d.Schedule.Rows {
+		net, err := r.Net()
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := strings.Join([]string{fmt.Sprint(r.N), l.ShortDate(r.Due), l.Number(r.Payment), l.Number(r.Principal),
+			l.Number(r.Interest), l.Number(r.Tax), l.Number(net), l.Number(r.Balance)}, " ")
+		rows[pdfForm(line)] = -1
+	}
+	for i, pg := range pages {
+		n := len(pg.Lines)
+		wantPage := pdfForm(l.Text("footer.page", fmt.Sprint(i+1), fmt.Sprint(len(pages))))
+		if n == 0 || pg.Lines[n-1] != fp+" "+wantPage {
+			t.Errorf("page %d footer = %q, want %q", i+1, pg.Lines[n-1], fp+" "+wantPage)
+		}
+		if pg.Lines[0] != d.Reference {
+			t.Errorf("page %d header = %q, want the reference", i+1, pg.Lines[0])
+		}
+		hasRows, hasHeader := false, false
+		for _, line := range pg.Lines {
+			if _, ok := rows[line]; ok {
+				if rows[line] != -1 {
+					t.Errorf("schedule line %q printed twice", line)
+				}
+				rows[line] = i
+				hasRows = true
+			}
+			hasHeader = hasHeader || line == header
+		}
+		if hasRows && !hasHeader {
+			t.Errorf("page %d has schedule rows but no repeated header %q", i+1, header)
+		}
+	}
+	for line, page := range rows {
+		if page < 0 {
+			t.Errorf("schedule line %q missing from the PDF", line)
+		}
+	}
+}
+
+func TestDeterministicAndConcurrent(t *testing.T) {
+	t.Parallel()
+	r := NewRenderer(defaults(t))
+	first, err := r.Render(longLenderContract("fr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	docs := make([]Document, 8)
+	errs := make([]error, 8)
+	for i := range docs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			docs[i], errs[i] = r.Render(longLenderContract("fr"))
+		}()
+	}
+	wg.Wait()
+	for i, doc := range docs {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !bytes.Equal(doc.HTML, first.HTML) || !bytes.Equal(doc.PDF, first.PDF) || doc.Fingerprint != first.Fingerprint {
+			t.Fatalf("render %d differs from the first", i)
+		}
+	}
+	// A different input gives a different fingerprint.
+	d := longLenderContract("fr")
+	d.Lender.Person.BirthPlace = "Lille"
+	other, err := r.Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Fingerprint == first.Fingerprint || other.PDFDigest == first.PDFDigest {
+		t.Error("changing the birth place did not change the fingerprints")
+	}
+}
+
+// TestFingerprintPinned guards fingerprint stability across runs, machines
+// and Go versions: a change here means every stored fingerprint of the
+// built-in templates would stop matching a re-render.
+func TestFingerprintPinned(t *testing.T) {
+	t.Parallel()
+	doc, err := NewRenderer(defaults(t)).Render(Sample(ConsumerLoan, "fr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/golden/consumer-loan.fr.fingerprints", []byte(doc.Fingerprint.String()+"\n"+doc.PDFDigest.String()+"\n"))
+}
+
+func TestTamperedDocumentFailsVerification(t *testing.T) {
+	t.Parallel()
+	doc, err := NewRenderer(defaults(t)).Render(Sample(ConsumerLoan, "en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Verify(); err != nil {
+		t.Fatalf("untouched document: %v", err)
+	}
+	// Change the amount in the HTML: 10,000.00 → 19,000.00.
+	html := bytes.Replace(doc.HTML, []byte("€10,000.00"), []byte("€19,000.00"), 1)
+	if bytes.Equal(html, doc.HTML) {
+		t.Fatal("amount not found in the HTML")
+	}
+	tampered := doc
+	tampered.HTML = html
+	var me *MismatchError
+	if err := tampered.Verify(); !errors.Is(err, ErrTampered) || !errors.As(err, &me) || me.Want != doc.Fingerprint {
+		t.Errorf("tampered HTML: %v", err)
+	}
+	for _, i := range []int{0, len(doc.PDF) / 2, len(doc.PDF) - 1} {
+		pdf := bytes.Clone(doc.PDF)
+		pdf[i] ^= 0x01
+		tampered := doc
+		tampered.PDF = pdf
+		if err := tampered.Verify(); !errors.Is(err, ErrTampered) {
+			t.Errorf("PDF byte %d flipped: %v", i, err)
+		}
+	}
+	if err := Verify(doc.HTML, Fingerprint{}); !errors.Is(err, ErrTampered) {
+		t.Errorf("zero fingerprint: %v", err)
+	}
+}
+
+func TestFingerprintText(t *testing.T) {
+	t.Parallel()
+	f := FingerprintOf([]byte("contract"))
+	back, err := ParseFingerprint(strings.ToUpper(f.String()))
+	if err != nil || back != f {
+		t.Fatalf("ParseFingerprint(String()) = %v, %v", back, err)
+	}
+	for _, bad := range []string{"", "abc", strings.Repeat("g", 64)} {
+		if _, err := ParseFingerprint(bad); !errors.Is(err, ErrInvalidData) {
+			t.Errorf("ParseFingerprint(%q) = %v", bad, err)
+		}
+	}
+}
