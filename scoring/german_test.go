@@ -2,8 +2,6 @@ package scoring
 
 import (
 	"bufio"
-	"fmt"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -108,5 +106,4 @@ func TestGermanCredit(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("5-fold AUC %.4f %v Gini %.4f KS %.4f", v.AUC, v.FoldAUC, v.Gini, v.KS)
-	fmt.Sprint(math.Pi)
 }
