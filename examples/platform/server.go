@@ -39,6 +39,7 @@ func (s *server) routes() []route {
 	return []route{
 		{method: "GET", path: "/healthz", h: s.health},
 		{method: "GET", path: "/openapi.json", h: serveOpenAPI},
+		{method: "POST", path: "/v1/simulations", h: s.simulate},
 		{method: "POST", path: "/v1/auth/signup", h: s.signup},
 		{method: "POST", path: "/v1/auth/login", h: s.login},
 		{method: "POST", path: "/v1/auth/logout", roles: everyone, tx: s.logout},
