@@ -178,7 +178,8 @@ type Data struct {
 }
 
 // Installment is one row of a contract's schedule. Payment is what is due on
-// Due: Principal + Interest + Fee + Insurance. Tax is withheld from a lender's
+// Due: Principal + Interest + Fee + Insurance. Principal is negative only on
+// a grace row whose interest is capitalised (the balance grows by it). Tax is withheld from a lender's
 // interest (zero elsewhere). Balance is the principal outstanding after the row.
 type Installment struct {
 	N         int
@@ -329,8 +330,10 @@ func concat(parts ...[]requirement) []requirement {
 // Validate checks d for its Kind: every mandatory field present (else a
 // *MissingFieldError naming them), the locale supported, and the figures
 // consistent: one currency, instalments numbered 1…n with increasing due
-// dates, each Payment = Principal + Interest + Fee + Insurance, principal
-// summing to Loan.Amount, balances decreasing to zero. It returns the totals
+// dates, no negative amount but a capitalising row's principal, each
+// Payment = Principal + Interest + Fee + Insurance, each Balance the
+// previous one less Principal, principal summing to Loan.Amount (so the
+// balance ends at zero). It returns the totals
 // the contract prints.
 func (d *Data) Validate() (Totals, error) {
 	v, err := d.view()
@@ -424,7 +427,7 @@ func (d *Data) totals() (Totals, []Installment, error) {
 			if m.Currency() != cur {
 				return bad("schedule row %d: amount %s is not in %s", r.N, *m, cur)
 			}
-			if m.IsNegative() {
+			if m.IsNegative() && m != &r.Principal {
 				return bad("schedule row %d: negative amount %s", r.N, *m)
 			}
 		}
