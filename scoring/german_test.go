@@ -1,6 +1,12 @@
 package scoring
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+
+	"github.com/google/go-cmp/cmp"
 	"bufio"
 	"os"
 	"strconv"
@@ -93,17 +99,235 @@ func germanOptions() FitOptions {
 func TestGermanCredit(t *testing.T) {
 	t.Parallel()
 	d := loadGerman(t)
+	if d.Len() != 1000 {
+		t.Fatalf("%d rows, want 1000", d.Len())
+	}
 	card, rep, err := Fit(d, germanOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range rep.Characteristics {
-		t.Logf("%-24s IV %.4f bins %d selected %v coef %.4f %s", c.Name, c.IV, c.Bins, c.Selected, c.Coefficient, c.Dropped)
+		t.Logf("%-24s IV %.4f bins %d selected %-5v coef %7.4f %s", c.Name, c.IV, c.Bins, c.Selected, c.Coefficient, c.Dropped)
 	}
-	t.Logf("train AUC %.4f, %d characteristics", rep.TrainAUC, len(card.Characteristics))
+	t.Logf("training AUC %.4f, %d characteristics, %d IRLS iterations", rep.TrainAUC, len(card.Characteristics), rep.Iterations)
+
+	// Information value: checking-account status ranks first, above 0.5.
+	if first := rep.Characteristics[0]; first.Name != "checking_status" || first.IV <= 0.5 {
+		t.Errorf("first characteristic %s with IV %.4f; want checking_status above 0.5", first.Name, first.IV)
+	}
+	for i := 1; i < len(rep.Characteristics); i++ {
+		if rep.Characteristics[i].IV > rep.Characteristics[i-1].IV {
+			t.Errorf("report not ranked by IV at %d", i)
+		}
+	}
+	for _, c := range card.Characteristics {
+		if IsProtected(c.Name) {
+			t.Errorf("scorecard uses protected %s", c.Name)
+		}
+		if c.Coefficient >= 0 {
+			t.Errorf("%s has coefficient %v", c.Name, c.Coefficient)
+		}
+	}
+
+	// Monotonic characteristics: the bad rate moves one way across the ranges.
+	for _, c := range card.Characteristics {
+		if c.Name != "duration_months" && c.Name != "age" && c.Name != "credit_amount" {
+			continue
+		}
+		var rates []float64
+		for _, b := range c.Bins[1:] { // ranges after the missing bin
+			rates = append(rates, float64(b.Bads)/float64(b.Goods+b.Bads))
+		}
+		up, down := true, true
+		for i := 1; i < len(rates); i++ {
+			up = up && rates[i] >= rates[i-1]
+			down = down && rates[i] <= rates[i-1]
+		}
+		if !up && !down {
+			t.Errorf("%s bad rates %v are not monotonic", c.Name, rates)
+		}
+	}
+
+	// Out of sample: 5-fold stratified cross-validation.
 	v, err := CrossValidate(d, germanOptions(), 5, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("5-fold AUC %.4f %v Gini %.4f KS %.4f", v.AUC, v.FoldAUC, v.Gini, v.KS)
+	t.Logf("5-fold AUC %.4f (folds %.4f) Gini %.4f KS %.4f", v.AUC, v.FoldAUC, v.Gini, v.KS)
+	if v.AUC < 0.74 || v.AUC > 0.80 {
+		t.Errorf("cross-validated AUC %.4f outside 0.74–0.80", v.AUC)
+	}
+	if math.Abs(v.Gini-(2*v.AUC-1)) > 1e-12 || v.Gini < 0.48 || v.Gini > 0.60 {
+		t.Errorf("Gini %.4f", v.Gini)
+	}
+	if v.KS < 0.35 || v.KS > 0.55 {
+		t.Errorf("KS %.4f outside 0.35–0.55", v.KS)
+	}
+	if *updateBench {
+		writeGermanFigures(t, rep, v)
+	}
+}
+
+// The same data with the protected columns offered is refused.
+func TestGermanCreditProtected(t *testing.T) {
+	t.Parallel()
+	d := loadGerman(t)
+	if _, _, err := Fit(d, FitOptions{Name: "all", Version: "1"}); !errors.Is(err, ErrProtectedAttribute) {
+		t.Errorf("fitting every column: %v", err)
+	}
+	for _, name := range []string{"personal_status_sex", "foreign_worker"} {
+		opt := germanOptions()
+		opt.Characteristics = append(opt.Characteristics, CharacteristicSpec{Name: name})
+		if _, _, err := Fit(d, opt); !errors.Is(err, ErrProtectedAttribute) {
+			t.Errorf("fitting with %s: %v", name, err)
+		}
+	}
+}
+
+// A fitted scorecard survives JSON: it loads back equal, and a tampered file
+// that slips in a protected characteristic is refused on load.
+func TestScorecardJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	card, _, err := Fit(loadGerman(t), germanOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseScorecard(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(card, back); diff != "" {
+		t.Errorf("(-fitted +loaded):\n%s", diff)
+	}
+	b2, err := json.MarshalIndent(back, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, b2) {
+		t.Error("re-encoding differs")
+	}
+	// Scores agree row by row.
+	s1, _ := card.Compile()
+	s2, _ := back.Compile()
+	d := loadGerman(t)
+	for i := range d.Len() {
+		r1, err1 := s1.Score(withoutProtected(d.Row(i)))
+		r2, err2 := s2.Score(withoutProtected(d.Row(i)))
+		if err1 != nil || err2 != nil || r1.Score != r2.Score {
+			t.Fatalf("row %d: %v %v %v %v", i, r1.Score, r2.Score, err1, err2)
+		}
+	}
+
+	tampered := bytes.Replace(b, []byte(`"name": "checking_status"`), []byte(`"name": "personal_status_sex"`), 1)
+	if _, err := ParseScorecard(tampered); !errors.Is(err, ErrProtectedAttribute) {
+		t.Errorf("tampered scorecard: %v", err)
+	}
+	if _, err := ParseScorecard([]byte(`{"name":"x","version":"1","extra":1}`)); !errors.Is(err, ErrInvalidScorecard) {
+		t.Errorf("unknown field: %v", err)
+	}
+	if _, err := ParseScorecard([]byte(`not json`)); !errors.Is(err, ErrInvalidScorecard) {
+		t.Errorf("not JSON: %v", err)
+	}
+}
+
+func withoutProtected(f Features) Features {
+	for k := range f {
+		if IsProtected(k) {
+			delete(f, k)
+		}
+	}
+	return f
+}
+
+func TestFitBadInput(t *testing.T) {
+	t.Parallel()
+	d := loadGerman(t)
+	tests := []struct {
+		name string
+		d    Dataset
+		opt  FitOptions
+		want error
+	}{
+		{"no name", d, FitOptions{Characteristics: []CharacteristicSpec{{Name: "age"}}}, ErrFit},
+		{"unknown column", d, FitOptions{Name: "x", Version: "1", Characteristics: []CharacteristicSpec{{Name: "shoe_size"}}}, ErrFit},
+		{"monotonic categorical", d, FitOptions{Name: "x", Version: "1", Characteristics: []CharacteristicSpec{{Name: "purpose", Monotonic: true}}}, ErrFit},
+		{"too few bads", d.Subset([]int{0, 1, 2, 3, 4}), FitOptions{Name: "x", Version: "1", Characteristics: []CharacteristicSpec{{Name: "age"}}}, ErrFit},
+		{"ragged column", Dataset{Columns: []Column{{Name: "a", Kind: Numeric, Num: []float64{1}}}, Bad: []bool{true, false}}, FitOptions{Name: "x", Version: "1"}, ErrInvalidInput},
+		{"infinite value", Dataset{Columns: []Column{{Name: "a", Kind: Numeric, Num: []float64{math.Inf(1)}}}, Bad: []bool{true}}, FitOptions{Name: "x", Version: "1"}, ErrInvalidInput},
+		{"no informative characteristic", d, FitOptions{Name: "x", Version: "1", Characteristics: []CharacteristicSpec{{Name: "people_liable"}}}, ErrFit},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if _, _, err := Fit(tc.d, tc.opt); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// Missing values in development data get their own bin, and values never
+// seen in development go to a defined bin when scoring.
+func TestFitMissingAndUnknown(t *testing.T) {
+	t.Parallel()
+	d := loadGerman(t)
+	age, _ := d.Column("age")
+	purpose, _ := d.Column("purpose")
+	for i := 0; i < d.Len(); i += 7 { // one row in seven: 143 rows, above 5 %
+		age.Num[i] = math.NaN()
+		purpose.Cat[i] = ""
+	}
+	card, _, err := Fit(d, FitOptions{Name: "m", Version: "1", Characteristics: []CharacteristicSpec{{Name: "checking_status"}, {Name: "age", Monotonic: true}, {Name: "purpose"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := card.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range card.Characteristics {
+		if c.Name == "checking_status" {
+			continue // no missing value
+		}
+		if !c.Bins[0].Missing || c.Bins[0].Goods+c.Bins[0].Bads != 143 || c.Bins[0].WoE == 0 {
+			t.Errorf("%s missing bin %+v", c.Name, c.Bins[0])
+		}
+	}
+	r, err := s.Score(Features{"checking_status": Cat("A19"), "purpose": Cat("A499")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"checking_status": "other", "age": "missing", "purpose": "other"}
+	got := map[string]string{}
+	for _, p := range r.Points {
+		got[p.Characteristic] = p.Bin
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	// Goods 3, 4, 5 and bads 1, 2, 4: pairs good > bad 3·2 + 1 (5>4) + 2 (4>1, 4>2)…
+	// count directly: (3>1,3>2,4>1,4>2,5>1,5>2,5>4) = 7, tie (4,4) = ½: 7.5/9.
+	scores := []float64{3, 4, 5, 1, 2, 4}
+	bad := []bool{false, false, false, true, true, true}
+	if got, want := AUC(scores, bad), 7.5/9; math.Abs(got-want) > 1e-15 {
+		t.Errorf("AUC %v, want %v", got, want)
+	}
+	// Cumulative at ≤2: bads 2/3, goods 0 → KS 2/3.
+	if got := KS(scores, bad); math.Abs(got-2.0/3) > 1e-15 {
+		t.Errorf("KS %v, want 2/3", got)
+	}
+	if !math.IsNaN(AUC([]float64{1}, []bool{true})) || !math.IsNaN(KS([]float64{1}, []bool{false})) {
+		t.Error("AUC/KS without both classes should be NaN")
+	}
+	if _, err := CrossValidate(loadGerman(t), germanOptions(), 1, 1); !errors.Is(err, ErrFit) {
+		t.Errorf("1 fold: %v", err)
+	}
 }
