@@ -223,7 +223,7 @@ type parser struct {
 	stDepth int // depth of the Stmt/Ntfctn element
 	bal     struct {
 		code, dir, ccy, amt string
-		open              bool
+		open                bool
 	}
 	entry     *Entry
 	enDepth   int
