@@ -121,7 +121,7 @@ func Generate(t Terms) (*Schedule, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := g.rows(t.Principal, 1, t.Periods, t.Start, nil)
+	rows, err := g.rows(t.Principal, 1, t.Periods, t.Start, rowOpts{})
 	if err != nil {
 		return nil, err
 	}
@@ -207,10 +207,21 @@ func (g *gen) brokenRate() ratio {
 	return g.periodic.mulFrac(int64(whole), 1).add(g.annual.mulFrac(n, d))
 }
 
-// rows generates rows first..last (1-based, inclusive) from balance bal at
-// date from. fixed, when not nil, is a level payment to keep instead of
-// computing one (a prepayment that keeps the payment).
-func (g *gen) rows(bal lendkit.Money, first, last int, from lendkit.Date, fixed *lendkit.Money) ([]Row, error) {
+// rowOpts are what servicing imposes on regenerated rows.
+type rowOpts struct {
+	// payment, when set, is the level payment to keep instead of computing
+	// one (a prepayment that keeps the payment, a payment-led rescheduling).
+	payment *lendkit.Money
+	// part, when set, is the linear principal part to keep.
+	part *lendkit.Money
+	// firstInterest, when set, is the first row's interest (a period split
+	// by a prepayment accrues on two balances).
+	firstInterest *lendkit.Money
+}
+
+// rows generates rows first..last (1-based, inclusive) from balance bal,
+// the previous due date (or disbursement) being from.
+func (g *gen) rows(bal lendkit.Money, first, last int, from lendkit.Date, o rowOpts) ([]Row, error) {
 	t := g.t
 	rules := t.Rules
 	zero := lendkit.Zero(g.cur)
@@ -232,8 +243,11 @@ func (g *gen) rows(bal lendkit.Money, first, last int, from lendkit.Date, fixed 
 			return nil, err
 		}
 	}
-	if fixed != nil {
-		payment, havePay = *fixed, true
+	if o.payment != nil {
+		payment, havePay = *o.payment, true
+	}
+	if o.part != nil {
+		part, flatBase = *o.part, bal
 	}
 	prev := from
 	for k := first; k <= last; k++ {
@@ -242,6 +256,9 @@ func (g *gen) rows(bal lendkit.Money, first, last int, from lendkit.Date, fixed 
 		interest, err := rate.apply(bal, rules.Interest)
 		if err != nil {
 			return nil, fmt.Errorf("amortization: row %d interest: %w", k, err)
+		}
+		if k == first && o.firstInterest != nil {
+			interest = *o.firstInterest
 		}
 		row := Row{N: k, Due: due, Interest: interest, Principal: zero, Fee: g.fee, Insurance: zero}
 		switch t.Insurance.Basis {
