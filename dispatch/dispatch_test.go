@@ -406,7 +406,11 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"no loan id", func(tm *Terms) { tm.Loan = "" }, ErrInvalidTerms},
 		{"stakes short", func(tm *Terms) { tm.Stakes[0].Amount = eur("199.99") }, ErrInvalidTerms},
-		{"duplicate holder", func(tm *Terms) { tm.Stakes[1].Holder.ID = "c-corp"; tm.Stakes[1].Holder.Tax = TaxProfile{}; tm.Stakes[1].Holder.Kind = Company }, ErrInvalidHolder},
+		{"duplicate holder", func(tm *Terms) {
+			tm.Stakes[1].Holder.ID = "c-corp"
+			tm.Stakes[1].Holder.Tax = TaxProfile{}
+			tm.Stakes[1].Holder.Kind = Company
+		}, ErrInvalidHolder},
 		{"company withheld", func(tm *Terms) { tm.Stakes[0].Holder.Tax = FranceIndividual() }, ErrInvalidHolder},
 		{"unknown kind", func(tm *Terms) { tm.Stakes[0].Holder.Kind = 0 }, ErrInvalidHolder},
 		{"currency", func(tm *Terms) { tm.Schedule[0].Interest = lendkit.MustParseMoney("10", "USD") }, ErrInvalidTerms},
