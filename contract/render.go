@@ -88,6 +88,10 @@ func (r *Renderer) Render(d *Data) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
+	return r.renderView(v)
+}
+
+func (r *Renderer) renderView(v *View) (Document, error) {
 	doc, err := r.html(v)
 	if err != nil {
 		return Document{}, err
