@@ -113,26 +113,31 @@ func (r AffordabilityRules) Validate() error {
 // rounded half-up to 6 decimals for display; the checks DSTIOK and ResidualOK
 // compare exact values, never the rounded ratios.
 type Affordability struct {
-	GrossIncome  lendkit.Money // sum of the incomes
-	StableIncome lendkit.Money // after haircuts (each rounded down to the minor unit)
+	GrossIncome  lendkit.Money `json:"grossIncome"`  // sum of the incomes
+	StableIncome lendkit.Money `json:"stableIncome"` // after haircuts (each rounded down to the minor unit)
 	// DebtServiceBefore is the existing debt service; DebtServiceAfter adds the
 	// new instalment and its insurance.
-	DebtServiceBefore, DebtServiceAfter lendkit.Money
+	DebtServiceBefore lendkit.Money `json:"debtServiceBefore"`
+	DebtServiceAfter  lendkit.Money `json:"debtServiceAfter"`
 	// DSTIBefore and DSTIAfter are debt service over stable income. They are
 	// zero when HasStableIncome is false.
-	DSTIBefore, DSTIAfter decimal.Decimal
-	HasStableIncome       bool
+	DSTIBefore      decimal.Decimal `json:"dstiBefore"`
+	DSTIAfter       decimal.Decimal `json:"dstiAfter"`
+	HasStableIncome bool            `json:"hasStableIncome"`
 	// ResidualBefore and ResidualAfter are stable income minus living costs and
 	// debt service, before and after the new loan; Floor is the household's
 	// minimum.
-	ResidualBefore, ResidualAfter, Floor lendkit.Money
+	ResidualBefore lendkit.Money `json:"residualBefore"`
+	ResidualAfter  lendkit.Money `json:"residualAfter"`
+	Floor          lendkit.Money `json:"floor"`
 	// MaxPayment is the largest monthly outgoing (instalment + insurance) for a
 	// new loan that keeps both the DSTI and the residual income within the
 	// rules; zero when there is no room.
-	MaxPayment lendkit.Money
+	MaxPayment lendkit.Money `json:"maxPayment"`
 	// DSTIOK and ResidualOK tell whether the situation after the new loan meets
 	// the rules.
-	DSTIOK, ResidualOK bool
+	DSTIOK     bool `json:"dstiOK"`
+	ResidualOK bool `json:"residualOK"`
 }
 
 // Floor returns the residual-income floor of household h in currency c:

@@ -14,13 +14,14 @@ func demoCard() *Scorecard {
 			{Label: "healthy", Categories: []string{"healthy", "savings-linked"}, Points: 150},
 			{Label: "other", Other: true, Points: 110},
 		}},
-		{Name: "dsti", Kind: Numeric, ReasonCode: "R02", Reason: "Your existing debt payments are high compared with your income.", Bins: []Bin{
-			{Label: "missing", Missing: true, Points: 100},
-			{Label: "< 0.1", Hi: f64(0.1), Points: 160},
-			{Label: "[0.1, 0.25)", Lo: f64(0.1), Hi: f64(0.25), Points: 140},
-			{Label: "[0.25, 0.35)", Lo: f64(0.25), Hi: f64(0.35), Points: 120},
-			{Label: "≥ 0.35", Lo: f64(0.35), Points: 90},
-		}},
+		{Name: "dsti", Kind: Numeric, ReasonCode: "R02", Reason: "Your existing debt payments are high compared with your income.",
+			MissingReason: "Your debt payments and income could not be compared.", Bins: []Bin{
+				{Label: "missing", Missing: true, Points: 100},
+				{Label: "< 0.1", Hi: f64(0.1), Points: 160},
+				{Label: "[0.1, 0.25)", Lo: f64(0.1), Hi: f64(0.25), Points: 140},
+				{Label: "[0.25, 0.35)", Lo: f64(0.25), Hi: f64(0.35), Points: 120},
+				{Label: "≥ 0.35", Lo: f64(0.35), Points: 90},
+			}},
 		{Name: "years_with_bank", Kind: Numeric, ReasonCode: "R03", Reason: "You have been a customer for a short time.", Bins: []Bin{
 			{Label: "missing", Missing: true, Points: 110},
 			{Label: "< 1", Hi: f64(1), Points: 100},

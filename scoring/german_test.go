@@ -1,17 +1,17 @@
 package scoring
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
-
-	"github.com/google/go-cmp/cmp"
-	"bufio"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // germanColumns names the 20 attributes of the UCI Statlog German Credit data

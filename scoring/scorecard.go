@@ -144,7 +144,11 @@ type Characteristic struct {
 	Kind       Kind   `json:"kind"`
 	ReasonCode string `json:"reasonCode"`
 	Reason     string `json:"reason"`
-	Bins       []Bin  `json:"bins"`
+	// MissingReason is the sentence when the applicant's value was missing
+	// (Reason would then accuse them of something unknown); a generic
+	// sentence naming the characteristic is used when it is empty.
+	MissingReason string `json:"missingReason,omitempty"`
+	Bins          []Bin  `json:"bins"`
 	// Fit statistics: information value and regression coefficient.
 	IV          float64 `json:"iv,omitempty"`
 	Coefficient float64 `json:"coefficient,omitempty"`
@@ -236,7 +240,8 @@ type Points struct {
 	Code           string `json:"code"`
 	Bin            string `json:"bin"`
 	Points         int    `json:"points"`
-	MaxPoints      int    `json:"maxPoints"` // the most this characteristic can give
+	MaxPoints      int    `json:"maxPoints"`         // the most this characteristic can give
+	Missing        bool   `json:"missing,omitempty"` // the value was missing
 }
 
 // Result is a scored applicant: the score (the sum of Points), its PD and the
@@ -257,6 +262,7 @@ type Scorer struct {
 
 type compiledChar struct {
 	name, code, reason string
+	missingReason      string
 	kind               Kind
 	bins               []compiledBin // numeric: the ranges in order
 	cats               map[string]int
@@ -313,7 +319,10 @@ func compileChar(ch Characteristic) (compiledChar, error) {
 	bad := func(format string, a ...any) (compiledChar, error) {
 		return compiledChar{}, fmt.Errorf("%w: characteristic %q: %s", ErrInvalidScorecard, ch.Name, fmt.Sprintf(format, a...))
 	}
-	cc := compiledChar{name: ch.Name, code: ch.ReasonCode, reason: ch.Reason, kind: ch.Kind, missing: -1, other: -1, maxPoints: math.MinInt}
+	cc := compiledChar{name: ch.Name, code: ch.ReasonCode, reason: ch.Reason, missingReason: ch.MissingReason, kind: ch.Kind, missing: -1, other: -1, maxPoints: math.MinInt}
+	if cc.missingReason == "" {
+		cc.missingReason = fmt.Sprintf("Information on %q was not provided, which lowered the score.", ch.Name)
+	}
 	if len(ch.Bins) == 0 {
 		return bad("no bins")
 	}
@@ -450,7 +459,7 @@ func (s *Scorer) score(f Features) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		r.Points[i] = Points{Characteristic: c.name, Code: c.code, Bin: c.bins[b].label, Points: c.bins[b].points, MaxPoints: c.maxPoints}
+		r.Points[i] = Points{Characteristic: c.name, Code: c.code, Bin: c.bins[b].label, Points: c.bins[b].points, MaxPoints: c.maxPoints, Missing: b == c.missing}
 		r.Score += c.bins[b].points
 	}
 	r.PD = s.scaling.PD(float64(r.Score))
@@ -514,7 +523,11 @@ func (s *Scorer) Reasons(r Result) []Reason {
 	out := make([]Reason, len(cs))
 	for k, cnd := range cs {
 		p := r.Points[cnd.idx]
-		out[k] = Reason{Code: p.Code, Characteristic: p.Characteristic, Bin: p.Bin, Sentence: s.chars[cnd.idx].reason, Shortfall: cnd.short}
+		sentence := s.chars[cnd.idx].reason
+		if p.Missing {
+			sentence = s.chars[cnd.idx].missingReason
+		}
+		out[k] = Reason{Code: p.Code, Characteristic: p.Characteristic, Bin: p.Bin, Sentence: sentence, Shortfall: cnd.short}
 	}
 	return out
 }
