@@ -21,10 +21,10 @@ func ExampleApply() {
 		}
 		seen[n.ID] = true
 		op = next
-		fmt.Println(n.ID, changed, op.State, op.ReasonCode)
+		fmt.Println(n.ID, changed, op.State, "reason="+op.ReasonCode)
 	}
 	// Output:
-	// n1 true succeeded
+	// n1 true succeeded reason=
 	// n1 ignored: psp: duplicate notification: n1
-	// n2 true returned AM04
+	// n2 true returned reason=AM04
 }
