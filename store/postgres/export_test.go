@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/lendkit/lendkit/store"
 )
 
@@ -41,3 +43,6 @@ func InsertPaths(t store.Tx) (unnest, copy func(context.Context, []store.Transac
 
 // CopyThreshold is the batch size from which InsertTransactions uses COPY.
 const CopyThreshold = copyThreshold
+
+// Pool exposes the pool to the benchmarks' raw-database baselines.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }

@@ -1,0 +1,287 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/ledger"
+	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/store/postgres"
+	"github.com/lendkit/lendkit/store/postgres/pgtest"
+)
+
+// The ledger's hot paths on Postgres, each beside the raw-database baseline
+// measured in the same run: the same rows written with plain INSERT
+// statements in one database transaction, without the ledger (no idempotency
+// lookup, no locks, no balance updates, no hashing, default isolation).
+//
+//	LENDKIT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  go test -run '^$' -bench . -benchtime 5s ./store/postgres/
+//
+// Figures: /work/notes/bench-ledger-postgres.md.
+
+const benchWriters = 8
+
+// benchLedger opens a migrated schema and creates n funded, non-negative EUR
+// accounts ("acc-0000"…) plus the unconstrained "world" that funded them.
+func benchLedger(b testing.TB, n int) (*postgres.DB, *ledger.Ledger, []string) {
+	b.Helper()
+	db := pgtest.Open(b, append([]postgres.Option{postgres.WithMaxConns(benchWriters + 2)}, benchOpts...)...)
+	l := ledger.New(db)
+	ctx := context.Background()
+	if _, err := l.CreateAccount(ctx, ledger.Account{ID: "world", Code: "world", Currency: eur,
+		Normal: ledger.Debit, Constraint: ledger.Unconstrained}); err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, n)
+	funding := make([]ledger.Transfer, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("acc-%04d", i)
+		if _, err := l.CreateAccount(ctx, ledger.Account{ID: ids[i], Code: "wallet", Currency: eur,
+			Normal: ledger.Credit, Constraint: ledger.NonNegative}); err != nil {
+			b.Fatal(err)
+		}
+		funding[i] = ledger.Transfer{Key: "fund-" + ids[i], Code: "funding", EffectiveDate: benchDate,
+			Postings: []ledger.Posting{ledger.Dr("world", lendkit.New(1_000_000_000, eur)), ledger.Cr(ids[i], lendkit.New(1_000_000_000, eur))}}
+	}
+	if _, err := l.PostBatch(ctx, funding); err != nil {
+		b.Fatal(err)
+	}
+	return db, l, ids
+}
+
+var benchDate = lendkit.MustDate(2027, 1, 15)
+
+var benchKey atomic.Int64
+
+// nextKey returns a fresh idempotency key, numbered like real callers do.
+func nextKey(prefix string) string { return fmt.Sprintf("%s-%09d", prefix, benchKey.Add(1)) }
+
+// runWriters splits b.N units among benchWriters goroutines and reports
+// units per second.
+func runWriters(b *testing.B, unit func(r *rand.Rand) error) {
+	b.Helper()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, benchWriters)
+	b.ResetTimer()
+	start := time.Now()
+	for w := 0; w < benchWriters; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+			for next.Add(1) <= int64(b.N) {
+				if err := unit(r); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
+}
+
+// BenchmarkPost: single two-posting transfers committed one by one by 8
+// concurrent writers, on random pairs among 1,000 accounts and among 10 (the
+// hot-account case), and the raw baseline.
+func BenchmarkPost(b *testing.B) {
+	for _, n := range []int{1000, 10} {
+		b.Run(fmt.Sprintf("ledger/accounts=%d", n), func(b *testing.B) {
+			_, l, ids := benchLedger(b, n)
+			ctx := context.Background()
+			runWriters(b, func(r *rand.Rand) error {
+				i := r.IntN(len(ids))
+				j := r.IntN(len(ids) - 1)
+				if j >= i {
+					j++
+				}
+				amount := lendkit.New(int64(1+r.IntN(100)), eur)
+				_, err := l.Post(ctx, ledger.Transfer{Key: nextKey("post"), Code: "transfer", EffectiveDate: benchDate,
+					Postings: []ledger.Posting{ledger.Dr(ids[i], amount), ledger.Cr(ids[j], amount)}})
+				return err
+			})
+		})
+	}
+	b.Run("raw-insert", func(b *testing.B) {
+		db, _, ids := benchLedger(b, 1000)
+		ctx := context.Background()
+		pool := rawPool(b, db)
+		var seq atomic.Int64
+		seq.Store(1 << 40) // far above the ledger's own chain positions
+		runWriters(b, func(r *rand.Rand) error {
+			tr := rawTransfer(r, ids, &seq)
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(ctx)
+			if err := rawInsert(ctx, tx, []store.Transaction{tr}); err != nil {
+				return err
+			}
+			return tx.Commit(ctx)
+		})
+	})
+}
+
+// BenchmarkPostBatch: PostBatch of 5,000 two-posting transfers among 1,000
+// accounts (10,000 postings per call), and the raw baselines for the same
+// rows: plain INSERT statements (pipelined in one round trip) and COPY.
+func BenchmarkPostBatch(b *testing.B) {
+	const transfers = 5000
+	batch := func(r *rand.Rand, ids []string) []ledger.Transfer {
+		ts := make([]ledger.Transfer, transfers)
+		for k := range ts {
+			i := r.IntN(len(ids))
+			j := r.IntN(len(ids) - 1)
+			if j >= i {
+				j++
+			}
+			amount := lendkit.New(int64(1+r.IntN(100)), eur)
+			ts[k] = ledger.Transfer{Key: nextKey("batch"), Code: "dispersal", EffectiveDate: benchDate,
+				Postings: []ledger.Posting{ledger.Dr(ids[i], amount), ledger.Cr(ids[j], amount)}}
+		}
+		return ts
+	}
+	b.Run("ledger", func(b *testing.B) {
+		_, l, ids := benchLedger(b, 1000)
+		ctx := context.Background()
+		r := rand.New(rand.NewPCG(1, 2))
+		b.ResetTimer()
+		start := time.Now()
+		for n := 0; n < b.N; n++ {
+			b.StopTimer()
+			ts := batch(r, ids)
+			b.StartTimer()
+			if _, err := l.PostBatch(ctx, ts); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(2*transfers*b.N)/time.Since(start).Seconds(), "postings/s")
+	})
+	for _, path := range []string{"raw-insert", "raw-copy"} {
+		b.Run(path, func(b *testing.B) {
+			db, _, ids := benchLedger(b, 1000)
+			pool := rawPool(b, db)
+			ctx := context.Background()
+			r := rand.New(rand.NewPCG(1, 2))
+			var seq atomic.Int64
+			seq.Store(1 << 40)
+			b.ResetTimer()
+			start := time.Now()
+			for n := 0; n < b.N; n++ {
+				b.StopTimer()
+				txs := make([]store.Transaction, transfers)
+				for k := range txs {
+					txs[k] = rawTransfer(r, ids, &seq)
+				}
+				b.StartTimer()
+				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					if path == "raw-copy" {
+						return rawCopy(ctx, tx, txs)
+					}
+					return rawInsert(ctx, tx, txs)
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(2*transfers*b.N)/time.Since(start).Seconds(), "postings/s")
+		})
+	}
+}
+
+// rawPool is the benchmark DB's own pool: the baselines write through the
+// same connections, settings and schema as the ledger.
+func rawPool(b *testing.B, db *postgres.DB) *pgxpool.Pool {
+	b.Helper()
+	return db.Pool()
+}
+
+// rawTransfer builds the rows one ledger transfer writes, with chain
+// positions from seq (unique, so the baseline hits the same unique indexes).
+func rawTransfer(r *rand.Rand, ids []string, seq *atomic.Int64) store.Transaction {
+	i := r.IntN(len(ids))
+	j := r.IntN(len(ids) - 1)
+	if j >= i {
+		j++
+	}
+	var id [16]byte
+	for k := range id {
+		id[k] = byte(r.Uint32())
+	}
+	key := nextKey("raw")
+	tr := store.Transaction{ID: fmt.Sprintf("%x", id), Key: key, PayloadHash: sum(key), Kind: store.KindTransfer,
+		Code: "transfer", EffectiveDate: benchDate, CreatedAt: epoch, Hash: sum("tx", key)}
+	amount := lendkit.New(int64(1+r.IntN(100)), eur)
+	tr.Postings = []store.Posting{
+		{AccountID: ids[i], Side: store.Debit, Amount: amount, Kind: store.EntryPosted, Seq: seq.Add(1), Hash: sum(key, "0")},
+		{AccountID: ids[j], Side: store.Credit, Amount: amount, Kind: store.EntryPosted, Seq: seq.Add(1), Hash: sum(key, "1")},
+	}
+	return tr
+}
+
+const (
+	rawTxInsert = `INSERT INTO ledger_transactions (id, idempotency_key, key_hash, payload_hash, kind, code, description,
+		effective_date, metadata, created_at, hash) VALUES ($1, $2, $3, $4, $5, $6, '', $7, '{}', $8, $9)`
+	rawPostingInsert = `INSERT INTO ledger_postings (account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+)
+
+// rawInsert writes txs with one plain INSERT per row, all queued in one
+// pipelined batch (one round trip).
+func rawInsert(ctx context.Context, tx pgx.Tx, txs []store.Transaction) error {
+	batch := &pgx.Batch{}
+	date := pgtype.Date{Time: benchDate.Time(), Valid: true}
+	for _, t := range txs {
+		batch.Queue(rawTxInsert, t.ID, t.Key, sum(t.Key), t.PayloadHash, t.Kind.String(), t.Code, date, t.CreatedAt, t.Hash)
+		for k, p := range t.Postings {
+			batch.Queue(rawPostingInsert, p.AccountID, p.Seq, t.ID, k, p.Kind.String(), p.Side.String(),
+				p.Amount.Minor(), "EUR", date, p.Hash)
+		}
+	}
+	return tx.SendBatch(ctx, batch).Close()
+}
+
+// rawCopy writes txs with COPY, the fastest way Postgres takes rows.
+func rawCopy(ctx context.Context, tx pgx.Tx, txs []store.Transaction) error {
+	date := pgtype.Date{Time: benchDate.Time(), Valid: true}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"ledger_transactions"},
+		[]string{"id", "idempotency_key", "key_hash", "payload_hash", "kind", "code", "description", "effective_date", "metadata", "created_at", "hash"},
+		pgx.CopyFromSlice(len(txs), func(i int) ([]any, error) {
+			t := txs[i]
+			return []any{t.ID, t.Key, sum(t.Key), t.PayloadHash, t.Kind.String(), t.Code, "", date, "{}", t.CreatedAt, t.Hash}, nil
+		}))
+	if err != nil {
+		return err
+	}
+	var rows [][]any
+	for _, t := range txs {
+		for k, p := range t.Postings {
+			rows = append(rows, []any{p.AccountID, p.Seq, t.ID, int32(k), p.Kind.String(), p.Side.String(), p.Amount.Minor(), "EUR", date, p.Hash})
+		}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"ledger_postings"},
+		[]string{"account_id", "seq", "tx_id", "idx", "kind", "side", "amount", "currency", "effective_date", "hash"},
+		pgx.CopyFromRows(rows))
+	return err
+}
+
+var benchOpts []postgres.Option
