@@ -26,17 +26,40 @@ import (
 // is recognised at the last precision by apd reporting no inexact step.
 func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
-	c := bal.Currency()
 	if r.isZero() {
 		v, err := divRound(bal.Minor()-balloon.Minor(), int64(n)*mult, rules.Payment)
 		if err != nil {
 			return lendkit.Money{}, err
 		}
-		return lendkit.New(v*mult, c), nil
+		return lendkit.New(v*mult, bal.Currency()), nil
 	}
+	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, bool, error) {
+		return paymentUnits(bal, balloon, r, n, mult, prec)
+	})
+}
+
+// levelPaymentVarying is levelPayment when each period has its own rate
+// r_k (a day-based schedule: months of 28 to 31 days under ACT/360). The
+// payment P that repays bal down to balloon exactly solves
+//
+//	bal·Π(1+r_k) − balloon = P · Σ_j Π_{k>j}(1+r_k)
+//
+// which is the annuity formula when every r_k is equal.
+func levelPaymentVarying(bal, balloon lendkit.Money, rates []ratio, rules Rules) (lendkit.Money, error) {
+	mult := max(rules.PaymentMultiple, 1)
+	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, bool, error) {
+		return varyingUnits(bal, balloon, rates, mult, prec)
+	})
+}
+
+// roundPayment evaluates a payment in units of the payment multiple with
+// eval at increasing precision until its rounding with rules.Payment is
+// certain, and returns it as Money.
+func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (decimal.Decimal, bool, error)) (lendkit.Money, error) {
+	mult := max(rules.PaymentMultiple, 1)
 	var last decimal.Decimal
 	for prec := uint32(decmath.Precision); prec <= 4*decmath.Precision; prec *= 2 {
-		q, exact, err := paymentUnits(bal, balloon, r, n, mult, prec)
+		q, exact, err := eval(prec)
 		if err != nil {
 			return lendkit.Money{}, err
 		}
@@ -51,7 +74,7 @@ func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lend
 		}
 	}
 	units := rules.Payment.Round(last, 0)
-	if !units.IsInteger() || !units.BigInt().IsInt64() {
+	if !units.BigInt().IsInt64() {
 		return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", lendkit.ErrOverflow)
 	}
 	v, ok := mulInt64(units.IntPart(), mult)
@@ -59,6 +82,73 @@ func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lend
 		return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", lendkit.ErrOverflow)
 	}
 	return lendkit.New(v, c), nil
+}
+
+// varyingUnits evaluates levelPaymentVarying's formula in units of mult
+// minor units at precision prec, reporting whether no step was inexact.
+func varyingUnits(bal, balloon lendkit.Money, rates []ratio, mult int64, prec uint32) (decimal.Decimal, bool, error) {
+	ctx := decmath.NewContext(prec)
+	var cond apd.Condition
+	fail := func(err error) (decimal.Decimal, bool, error) {
+		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+	}
+	do := func(c apd.Condition, err error) error {
+		cond |= c
+		return err
+	}
+	// Periods of equal length share their factor 1 + r_k: compute each once.
+	factors := make(map[[2]uint64]*apd.Decimal, 4)
+	factor := func(r ratio) (*apd.Decimal, error) {
+		key := [2]uint64{r.n, r.d}
+		if f, ok := factors[key]; ok && r.small {
+			return f, nil
+		}
+		var num, den, f apd.Decimal
+		num.Coeff.SetMathBigInt(r.num)
+		den.Coeff.SetMathBigInt(r.den)
+		if err := do(ctx.Quo(&f, &num, &den)); err != nil {
+			return nil, err
+		}
+		if err := do(ctx.Add(&f, &f, apd.New(1, 0))); err != nil {
+			return nil, err
+		}
+		if r.small {
+			factors[key] = &f
+		}
+		return &f, nil
+	}
+	// From the last period back: sum = Σ_j H_j with H_m = 1 and
+	// H_{j−1} = H_j·(1 + r_j); at the end h = H_0 = Π(1 + r_k).
+	var h, sum, x apd.Decimal
+	h.SetInt64(1)
+	for j := len(rates) - 1; j >= 0; j-- {
+		if err := do(ctx.Add(&sum, &sum, &h)); err != nil {
+			return fail(err)
+		}
+		f, err := factor(rates[j])
+		if err != nil {
+			return fail(err)
+		}
+		if err := do(ctx.Mul(&h, &h, f)); err != nil {
+			return fail(err)
+		}
+	}
+	steps := []func() error{
+		func() error { return do(ctx.Mul(&x, apd.New(bal.Minor(), 0), &h)) },
+		func() error { return do(ctx.Sub(&x, &x, apd.New(balloon.Minor(), 0))) },
+		func() error { return do(ctx.Quo(&x, &x, &sum)) },
+		func() error { return do(ctx.Quo(&x, &x, apd.New(mult, 0))) },
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return fail(err)
+		}
+	}
+	d, err := decmath.ToDecimal(&x)
+	if err != nil {
+		return decimal.Decimal{}, false, err
+	}
+	return d, cond&apd.Inexact == 0, nil
 }
 
 // paymentUnits evaluates the level payment in units of mult minor units at

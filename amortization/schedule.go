@@ -108,8 +108,11 @@ func (s *Schedule) Totals() (Totals, error) {
 // fraction (BrokenDayCount, ACT/365F by default). The first row's principal
 // is then what a regular first period would repay, so the rest of the
 // schedule is the regular one and the first payment carries the difference.
-// A day-based schedule (DayCount set) accrues every period by its days, and
-// every row repays payment − interest.
+// A day-based schedule (DayCount set) accrues every period by its days; its
+// level payment is the one that repays the loan exactly at those periods'
+// rates (the annuity formula generalised: bal·Π(1+r_k) = P·Σ_j Π_{k>j}(1+r_k),
+// which is the plain formula when the periods are equal, as under 30/360),
+// and every row repays payment − interest.
 func Generate(t Terms) (*Schedule, error) {
 	if err := t.validate(); err != nil {
 		return nil, err
@@ -306,7 +309,21 @@ func (g *gen) rows(bal lendkit.Money, first, last int, from lendkit.Date, o rowO
 				if t.Method == InterestOnly && !t.Balloon.IsZero() {
 					balloon = t.Balloon
 				}
-				if payment, err = levelPayment(bal, balloon, g.periodic, last-k+1, rules); err != nil {
+				if t.DayCount == Periodic {
+					payment, err = levelPayment(bal, balloon, g.periodic, last-k+1, rules)
+				} else {
+					// Each period has its own rate: level the payment over
+					// them, so that it repays the loan as the day count runs.
+					rates := make([]ratio, 0, last-k+1)
+					p := prev
+					for j := k; j <= last; j++ {
+						d := t.due(j)
+						rates = append(rates, g.rowRate(j, p, d))
+						p = d
+					}
+					payment, err = levelPaymentVarying(bal, balloon, rates, rules)
+				}
+				if err != nil {
 					return nil, err
 				}
 				havePay = true
