@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/lendkit/lendkit"
@@ -99,14 +100,29 @@ func checkAnnuityTerms(rate lendkit.Rate, termMonths int) error {
 // instalments. The amortization package owns full schedules; this is the one
 // figure affordability needs.
 func Instalment(principal lendkit.Money, rate lendkit.Rate, termMonths int) (lendkit.Money, error) {
-	if err := checkAnnuityTerms(rate, termMonths); err != nil {
+	f, err := annuityFactor(rate, termMonths)
+	if err != nil {
 		return lendkit.Money{}, err
 	}
+	return instalmentWith(f, principal)
+}
+
+// annuityFactor returns a(n, i) for a nominal annual rate and a term.
+func annuityFactor(rate lendkit.Rate, termMonths int) (*apd.Decimal, error) {
+	if err := checkAnnuityTerms(rate, termMonths); err != nil {
+		return nil, err
+	}
+	o := &apdOps{ctx: annuityContext()}
+	f := o.annuityFactor(o.monthlyRate(rate), termMonths)
+	return f, o.err
+}
+
+// instalmentWith is Instalment given the annuity factor f (never modified).
+func instalmentWith(f *apd.Decimal, principal lendkit.Money) (lendkit.Money, error) {
 	if principal.IsNegative() {
 		return lendkit.Money{}, inputErr("principal", "negative amount "+principal.String())
 	}
 	o := &apdOps{ctx: annuityContext()}
-	f := o.annuityFactor(o.monthlyRate(rate), termMonths)
 	p, err := apdFrom(principal.Decimal())
 	if err != nil {
 		return lendkit.Money{}, err
@@ -133,9 +149,15 @@ func Instalment(principal lendkit.Money, rate lendkit.Rate, termMonths int) (len
 // (lendkit.Down), so that the instalment of the result never exceeds payment.
 // A zero or negative payment gives zero.
 func MaxPrincipal(payment lendkit.Money, rate lendkit.Rate, termMonths int, insuranceRate decimal.Decimal) (lendkit.Money, error) {
-	if err := checkAnnuityTerms(rate, termMonths); err != nil {
+	f, err := annuityFactor(rate, termMonths)
+	if err != nil {
 		return lendkit.Money{}, err
 	}
+	return maxPrincipalWith(f, payment, insuranceRate)
+}
+
+// maxPrincipalWith is MaxPrincipal given the annuity factor f (never modified).
+func maxPrincipalWith(f *apd.Decimal, payment lendkit.Money, insuranceRate decimal.Decimal) (lendkit.Money, error) {
 	if insuranceRate.Sign() < 0 {
 		return lendkit.Money{}, inputErr("insuranceRate", "negative rate "+insuranceRate.String())
 	}
@@ -143,7 +165,6 @@ func MaxPrincipal(payment lendkit.Money, rate lendkit.Rate, termMonths int, insu
 		return lendkit.Zero(payment.Currency()), nil
 	}
 	o := &apdOps{ctx: annuityContext()}
-	f := o.annuityFactor(o.monthlyRate(rate), termMonths)
 	ins, err := apdFrom(insuranceRate)
 	if err != nil {
 		return lendkit.Money{}, err
@@ -165,6 +186,48 @@ func MaxPrincipal(payment lendkit.Money, rate lendkit.Rate, termMonths int, insu
 		return lendkit.Money{}, err
 	}
 	return lendkit.FromDecimal(d, payment.Currency(), lendkit.Down)
+}
+
+// factorKey identifies an annuity factor: the rate's exact decimal text and
+// the term.
+type factorKey struct {
+	rate string
+	term int
+}
+
+// factorCache memoises annuity factors. A Decider's rates come from its
+// policies' grids and terms are bounded by maxTermMonths, so the cache holds
+// at most (rates in the grids) × 1200 entries; callers passing other rates
+// are bounded by maxCachedFactors.
+type factorCache struct {
+	mu sync.RWMutex
+	m  map[factorKey]*apd.Decimal
+}
+
+// maxCachedFactors bounds the cache; beyond it factors are computed afresh.
+const maxCachedFactors = 16384
+
+func (c *factorCache) factor(rate lendkit.Rate, term int) (*apd.Decimal, error) {
+	k := factorKey{rate.Decimal().String(), term}
+	c.mu.RLock()
+	f, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return f, nil
+	}
+	f, err := annuityFactor(rate, term)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[factorKey]*apd.Decimal{}
+	}
+	if len(c.m) < maxCachedFactors {
+		c.m[k] = f
+	}
+	c.mu.Unlock()
+	return f, nil
 }
 
 // MonthlyInsurance returns the borrower insurance premium per month for an

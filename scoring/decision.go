@@ -235,6 +235,7 @@ type Decider struct {
 	afford    AffordabilityRules
 	platform  EffectivePolicy
 	employers map[string]EffectivePolicy
+	factors   *factorCache // annuity factors by rate and term: the Pow is the costly part of a decision
 }
 
 // NewDecider validates its inputs and precomputes each employer's effective
@@ -252,7 +253,7 @@ func NewDecider(scorer *Scorer, platform Policy, employers []Policy, afford Affo
 	if platform.RateGrid == nil {
 		return nil, fmt.Errorf("%w: platform policy %s has no rate grid", ErrInvalidPolicy, platform.ID)
 	}
-	d := &Decider{scorer: scorer, afford: afford, employers: map[string]EffectivePolicy{}}
+	d := &Decider{scorer: scorer, afford: afford, employers: map[string]EffectivePolicy{}, factors: &factorCache{}}
 	var err error
 	if d.platform, err = Effective(platform, nil); err != nil {
 		return nil, err
@@ -369,7 +370,11 @@ func (d *Decider) PreCheck(f Form) (PreCheck, error) {
 	if !ok {
 		fired = append(fired, FiredRule{Rule: rule, By: by, Outcome: Decline, Detail: fmt.Sprintf("No rate is offered for a term of %d months.", f.TermMonths)})
 	} else if l := e.MaxDSTI; l != nil {
-		inst, err := Instalment(f.Amount, rate, f.TermMonths)
+		factor, err := d.factors.factor(rate, f.TermMonths)
+		if err != nil {
+			return PreCheck{}, err
+		}
+		inst, err := instalmentWith(factor, f.Amount)
 		if err != nil {
 			return PreCheck{}, err
 		}
@@ -390,10 +395,8 @@ func (d *Decider) PreCheck(f Form) (PreCheck, error) {
 // ErrProtectedAttribute, missing income ErrMissingIncome, a negative amount
 // an InputError.
 func (d *Decider) Decide(a Application) (Decision, error) {
-	for name := range a.Features {
-		if IsProtected(name) {
-			return Decision{}, protectedErr("feature", name)
-		}
+	if err := d.scorer.checkFeatures(a.Features); err != nil {
+		return Decision{}, err
 	}
 	if a.ID == "" {
 		return Decision{}, inputErr("ID", "an application needs an id")
@@ -452,7 +455,11 @@ func (d *Decider) afford1(e *EffectivePolicy, a Application, rate lendkit.Rate) 
 	var offer Offer
 	var err error
 	offer.Rate = rate
-	if offer.Instalment, err = Instalment(a.Amount, rate, a.TermMonths); err != nil {
+	factor, err := d.factors.factor(rate, a.TermMonths)
+	if err != nil {
+		return Affordability{}, Offer{}, nil, err
+	}
+	if offer.Instalment, err = instalmentWith(factor, a.Amount); err != nil {
 		return Affordability{}, Offer{}, nil, err
 	}
 	if offer.Insurance, err = MonthlyInsurance(a.Amount, a.InsuranceRate); err != nil {
@@ -492,7 +499,7 @@ func (d *Decider) afford1(e *EffectivePolicy, a Application, rate lendkit.Rate) 
 		fired = append(fired, FiredRule{Rule: fl.Limit.Rule, By: fl.By, Outcome: Decline,
 			Detail: fmt.Sprintf("%s would be left to live on each month; this household needs at least %s.", aff.ResidualAfter, floor)})
 	}
-	if offer.MaxAmount, err = aff.MaxAmount(rate, a.TermMonths, a.InsuranceRate); err != nil {
+	if offer.MaxAmount, err = maxPrincipalWith(factor, aff.MaxPayment, a.InsuranceRate); err != nil {
 		return Affordability{}, Offer{}, nil, err
 	}
 	if l := e.MaxAmount; l != nil && l.Limit.Value.Minor() < offer.MaxAmount.Minor() {

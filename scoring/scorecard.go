@@ -258,6 +258,9 @@ type Scorer struct {
 	name, version string
 	scaling       Scaling
 	chars         []compiledChar
+	// known holds the characteristic names, checked once by Compile: the
+	// per-applicant protected-name scan skips them.
+	known map[string]struct{}
 }
 
 type compiledChar struct {
@@ -291,7 +294,7 @@ func (c *Scorecard) Compile() (*Scorer, error) {
 	if len(c.Characteristics) == 0 {
 		return nil, fmt.Errorf("%w: %s has no characteristic", ErrInvalidScorecard, c.Name)
 	}
-	s := &Scorer{name: c.Name, version: c.Version, scaling: c.Scaling}
+	s := &Scorer{name: c.Name, version: c.Version, scaling: c.Scaling, known: map[string]struct{}{}}
 	seen := map[string]bool{}
 	codes := map[string]bool{}
 	for _, ch := range c.Characteristics {
@@ -302,6 +305,7 @@ func (c *Scorecard) Compile() (*Scorer, error) {
 			return nil, fmt.Errorf("%w: characteristic name %q empty or repeated", ErrInvalidScorecard, ch.Name)
 		}
 		seen[ch.Name] = true
+		s.known[ch.Name] = struct{}{}
 		if ch.ReasonCode == "" || ch.Reason == "" || codes[ch.ReasonCode] {
 			return nil, fmt.Errorf("%w: characteristic %q needs a unique reason code and a reason sentence", ErrInvalidScorecard, ch.Name)
 		}
@@ -442,12 +446,23 @@ func (s *Scorer) Characteristics() []string {
 // ErrValueKind and a protected feature in f is ErrProtectedAttribute (the
 // applicant's record must not carry them into a decision).
 func (s *Scorer) Score(f Features) (Result, error) {
-	for name := range f {
-		if IsProtected(name) {
-			return Result{}, protectedErr("feature", name)
-		}
+	if err := s.checkFeatures(f); err != nil {
+		return Result{}, err
 	}
 	return s.score(f)
+}
+
+// checkFeatures refuses a protected feature name.
+func (s *Scorer) checkFeatures(f Features) error {
+	for name := range f {
+		if _, ok := s.known[name]; ok {
+			continue
+		}
+		if IsProtected(name) {
+			return protectedErr("feature", name)
+		}
+	}
+	return nil
 }
 
 // score is Score without the protected-feature scan, for callers that did it.
@@ -511,23 +526,36 @@ const MaxReasons = 4
 // (scorecard order breaks ties, so the ranking is stable). A characteristic at
 // its maximum is never a reason.
 func (s *Scorer) Reasons(r Result) []Reason {
+	// Keep the top MaxReasons in a fixed array by insertion: no sort, no
+	// allocation but the result. A candidate moves ahead only of strictly
+	// smaller shortfalls, so ties keep scorecard order.
 	type cand struct{ idx, short int }
-	var cs []cand
+	var top [MaxReasons]cand
+	n := 0
 	for i, p := range r.Points {
-		if short := p.MaxPoints - p.Points; short > 0 && i < len(s.chars) && s.chars[i].name == p.Characteristic {
-			cs = append(cs, cand{i, short})
+		short := p.MaxPoints - p.Points
+		if short <= 0 || i >= len(s.chars) || s.chars[i].name != p.Characteristic {
+			continue
 		}
+		if n == MaxReasons && short <= top[n-1].short {
+			continue
+		}
+		k := min(n, MaxReasons-1)
+		for k > 0 && top[k-1].short < short {
+			top[k] = top[k-1]
+			k--
+		}
+		top[k] = cand{i, short}
+		n = min(n+1, MaxReasons)
 	}
-	slices.SortStableFunc(cs, func(a, b cand) int { return b.short - a.short })
-	cs = cs[:min(len(cs), MaxReasons)]
-	out := make([]Reason, len(cs))
-	for k, cnd := range cs {
-		p := r.Points[cnd.idx]
-		sentence := s.chars[cnd.idx].reason
+	out := make([]Reason, n)
+	for k, c := range top[:n] {
+		p := r.Points[c.idx]
+		sentence := s.chars[c.idx].reason
 		if p.Missing {
-			sentence = s.chars[cnd.idx].missingReason
+			sentence = s.chars[c.idx].missingReason
 		}
-		out[k] = Reason{Code: p.Code, Characteristic: p.Characteristic, Bin: p.Bin, Sentence: sentence, Shortfall: cnd.short}
+		out[k] = Reason{Code: p.Code, Characteristic: p.Characteristic, Bin: p.Bin, Sentence: sentence, Shortfall: c.short}
 	}
 	return out
 }

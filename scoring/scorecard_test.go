@@ -347,3 +347,33 @@ func TestValueJSON(t *testing.T) {
 		t.Errorf("boolean feature: %v", err)
 	}
 }
+
+// The allocation-free ASCII path agrees with the general one.
+func TestIsProtectedPaths(t *testing.T) {
+	t.Parallel()
+	words := []string{"sex", "Sex", "marital", "Status", "personal", "status", "foreign", "Worker", "nationality", "age", "checking", "x", "9", "citizen", "ship", "Gender", "female"}
+	seps := []string{"", "_", "-", " ", ".", "__"}
+	rapid.Check(t, func(t *rapid.T) {
+		parts := rapid.SliceOfN(rapid.SampledFrom(words), 1, 4).Draw(t, "parts")
+		name := ""
+		for i, p := range parts {
+			if i > 0 {
+				name += rapid.SampledFrom(seps).Draw(t, "sep")
+			}
+			name += p
+		}
+		fast, ok := isProtectedASCII(name)
+		if !ok {
+			t.Fatalf("%q took the slow path", name)
+		}
+		if slow := isProtectedUnicode(name); fast != slow {
+			t.Fatalf("IsProtected(%q): ASCII %v, Unicode %v", name, fast, slow)
+		}
+	})
+	if _, ok := isProtectedASCII("nationalité"); ok {
+		t.Error("non-ASCII name took the ASCII path")
+	}
+	if !IsProtected("Staatsangehörigkeit_nationality") || !IsProtected("genre_Gender") {
+		t.Error("Unicode names are not checked")
+	}
+}
