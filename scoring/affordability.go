@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/lendkit/lendkit"
@@ -298,7 +297,3 @@ func subAll(m lendkit.Money, subs ...lendkit.Money) (lendkit.Money, error) {
 	}
 	return m, nil
 }
-
-// isInputError reports whether err is bad input (as opposed to a bug or an
-// arithmetic condition).
-func isInputError(err error) bool { return errors.Is(err, ErrInvalidInput) }

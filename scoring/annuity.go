@@ -41,6 +41,35 @@ func decFrom(a *apd.Decimal) (decimal.Decimal, error) {
 	return d, nil
 }
 
+// apdMoney returns m's exact amount in major units as apd: minor × 10^-exp.
+func apdMoney(m lendkit.Money) *apd.Decimal {
+	return apd.New(m.Minor(), -int32(m.Currency().Exponent()))
+}
+
+// moneyFromAPD rounds a to the minor unit of c with mode (lendkit.HalfUp or
+// lendkit.Down, the two the annuity needs) and returns it as Money.
+func moneyFromAPD(a *apd.Decimal, c lendkit.Currency, mode lendkit.Rounding) (lendkit.Money, error) {
+	ctx := annuityContext()
+	switch mode {
+	case lendkit.HalfUp:
+		ctx.Rounding = apd.RoundHalfUp // ties away from zero, as lendkit.HalfUp
+	case lendkit.Down:
+		ctx.Rounding = apd.RoundDown // toward zero, as lendkit.Down
+	default:
+		return lendkit.Money{}, fmt.Errorf("%w: rounding %s not supported here", ErrArithmetic, mode)
+	}
+	q := new(apd.Decimal)
+	if _, err := ctx.Quantize(q, a, -int32(c.Exponent())); err != nil {
+		return lendkit.Money{}, fmt.Errorf("%w: %s: %v", ErrArithmetic, a.Text('f'), err)
+	}
+	q.Exponent += int32(c.Exponent()) // now an integer count of minor units
+	minor, err := q.Int64()
+	if err != nil {
+		return lendkit.Money{}, fmt.Errorf("%w: %s %s", lendkit.ErrOverflow, a.Text('f'), c.Code())
+	}
+	return lendkit.New(minor, c), nil
+}
+
 type apdOps struct {
 	ctx *apd.Context
 	err error
@@ -123,19 +152,12 @@ func instalmentWith(f *apd.Decimal, principal lendkit.Money) (lendkit.Money, err
 		return lendkit.Money{}, inputErr("principal", "negative amount "+principal.String())
 	}
 	o := &apdOps{ctx: annuityContext()}
-	p, err := apdFrom(principal.Decimal())
-	if err != nil {
-		return lendkit.Money{}, err
-	}
+	p := apdMoney(principal)
 	o.check(o.ctx.Quo(p, p, f))
 	if o.err != nil {
 		return lendkit.Money{}, o.err
 	}
-	d, err := decFrom(p)
-	if err != nil {
-		return lendkit.Money{}, err
-	}
-	return lendkit.FromDecimal(d, principal.Currency(), lendkit.HalfUp)
+	return moneyFromAPD(p, principal.Currency(), lendkit.HalfUp)
 }
 
 // MaxPrincipal returns the largest principal whose monthly payment — the
@@ -169,10 +191,7 @@ func maxPrincipalWith(f *apd.Decimal, payment lendkit.Money, insuranceRate decim
 	if err != nil {
 		return lendkit.Money{}, err
 	}
-	pay, err := apdFrom(payment.Decimal())
-	if err != nil {
-		return lendkit.Money{}, err
-	}
+	pay := apdMoney(payment)
 	perUnit := new(apd.Decimal) // monthly outgoing per unit of principal
 	o.check(o.ctx.Quo(perUnit, apd.New(1, 0), f))
 	o.check(o.ctx.Quo(ins, ins, apd.New(12, 0)))
@@ -181,11 +200,7 @@ func maxPrincipalWith(f *apd.Decimal, payment lendkit.Money, insuranceRate decim
 	if o.err != nil {
 		return lendkit.Money{}, o.err
 	}
-	d, err := decFrom(pay)
-	if err != nil {
-		return lendkit.Money{}, err
-	}
-	return lendkit.FromDecimal(d, payment.Currency(), lendkit.Down)
+	return moneyFromAPD(pay, payment.Currency(), lendkit.Down)
 }
 
 // factorKey identifies an annuity factor: the rate's exact decimal text and

@@ -104,7 +104,7 @@ func (a *Application) Form() (Form, error) {
 	}
 	var err error
 	if f.MonthlyIncome, err = lendkit.Sum(a.Budget.Incomes[0].Monthly.Currency(), moneys(a.Budget.Incomes)...); err != nil {
-		return Form{}, fmt.Errorf("Budget.Incomes: %w", err)
+		return Form{}, fmt.Errorf("budget incomes: %w", err)
 	}
 	return f, nil
 }
@@ -297,7 +297,7 @@ func checkForm(e *EffectivePolicy, f Form) ([]FiredRule, error) {
 		return nil, inputErr("BirthDate", fmt.Sprintf("%q is not a birth date before %s", f.BirthDate, f.AsOf))
 	}
 	if f.Amount.Currency() != e.Currency {
-		return nil, fmt.Errorf("Amount: %w: %s under a %s policy", lendkit.ErrCurrencyMismatch, f.Amount, e.Currency)
+		return nil, fmt.Errorf("amount: %w: %s under a %s policy", lendkit.ErrCurrencyMismatch, f.Amount, e.Currency)
 	}
 	if !f.Amount.IsPositive() {
 		return nil, inputErr("Amount", "must be positive, got "+f.Amount.String())
@@ -361,7 +361,7 @@ func (d *Decider) PreCheck(f Form) (PreCheck, error) {
 		return PreCheck{}, &InputError{Field: "MonthlyIncome", Reason: "no income given", Err: ErrMissingIncome}
 	}
 	if f.MonthlyIncome.Currency() != e.Currency || (!f.DebtService.Currency().IsZero() && f.DebtService.Currency() != e.Currency) {
-		return PreCheck{}, fmt.Errorf("MonthlyIncome/DebtService: %w: policy in %s", lendkit.ErrCurrencyMismatch, e.Currency)
+		return PreCheck{}, fmt.Errorf("form income or debt service: %w: policy in %s", lendkit.ErrCurrencyMismatch, e.Currency)
 	}
 	if f.MonthlyIncome.IsNegative() || f.DebtService.IsNegative() {
 		return PreCheck{}, inputErr("MonthlyIncome/DebtService", "negative amount")
@@ -485,7 +485,7 @@ func (d *Decider) afford1(e *EffectivePolicy, a Application, rate lendkit.Rate) 
 		return Affordability{}, Offer{}, nil, err
 	}
 	if aff.StableIncome.Currency() != e.Currency {
-		return Affordability{}, Offer{}, nil, fmt.Errorf("Budget: %w: incomes in %s under a %s policy", lendkit.ErrCurrencyMismatch, aff.StableIncome.Currency(), e.Currency)
+		return Affordability{}, Offer{}, nil, fmt.Errorf("budget: %w: incomes in %s under a %s policy", lendkit.ErrCurrencyMismatch, aff.StableIncome.Currency(), e.Currency)
 	}
 	var fired []FiredRule
 	if l := e.MaxDSTI; l != nil && !aff.DSTIOK {
