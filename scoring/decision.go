@@ -47,7 +47,7 @@ func worse(a, b Outcome) Outcome {
 
 // FiredRule is a policy rule an application broke.
 type FiredRule struct {
-	Rule    RuleID    `json:"rule"`
+	Rule    RuleID    `json:"rule"`    // the limit's rule id
 	By      PolicyRef `json:"by"`      // the policy whose limit bound
 	Outcome Outcome   `json:"outcome"` // Decline or Refer
 	Detail  string    `json:"detail"`  // a plain sentence for the applicant and the agent
@@ -70,7 +70,7 @@ type Form struct {
 
 // PreCheck is the result of the eligibility pre-check.
 type PreCheck struct {
-	Eligible   bool        `json:"eligible"`
+	Eligible   bool        `json:"eligible"` // no rule fired
 	Platform   PolicyRef   `json:"platform"`
 	Employer   *PolicyRef  `json:"employer,omitempty"`
 	RulesFired []FiredRule `json:"rulesFired"`
@@ -79,7 +79,7 @@ type PreCheck struct {
 // Application is a complete credit application: the form, the budget and the
 // scorecard features. It is the input a decision hashes.
 type Application struct {
-	ID              string
+	ID              string       // the caller's application id, recorded in the decision
 	AsOf            lendkit.Date // the decision date: ages and maturities count from it
 	BirthDate       lendkit.Date
 	Contract        ContractKind
@@ -145,19 +145,19 @@ type Record struct {
 	// InputHash is the hex SHA-256 of the application's canonical encoding
 	// (Application.InputHash): proof of what was decided on.
 	InputHash    string         `json:"inputHash"`
-	Outcome      Outcome        `json:"outcome"` // the automatic outcome
-	Platform     PolicyRef      `json:"platform"`
-	Employer     *PolicyRef     `json:"employer,omitempty"`
-	Model        string         `json:"model"`
-	ModelVersion string         `json:"modelVersion"`
+	Outcome      Outcome        `json:"outcome"`            // the automatic outcome
+	Platform     PolicyRef      `json:"platform"`           // the platform policy version applied
+	Employer     *PolicyRef     `json:"employer,omitempty"` // the employer policy version, if any
+	Model        string         `json:"model"`              // the scorecard's name
+	ModelVersion string         `json:"modelVersion"`       // the scorecard's version
 	Score        int            `json:"score"`
-	PD           float64        `json:"pd"`
-	Points       []Points       `json:"points"`
-	RulesFired   []FiredRule    `json:"rulesFired"`
-	Reasons      []Reason       `json:"reasons"`
-	Affordable   *Affordability `json:"affordability,omitempty"`
-	Offer        *Offer         `json:"offer,omitempty"`
-	Overrides    []Override     `json:"overrides,omitempty"` // oldest first
+	PD           float64        `json:"pd"`                      // probability of default at Score
+	Points       []Points       `json:"points"`                  // per characteristic, scorecard order
+	RulesFired   []FiredRule    `json:"rulesFired"`              // every rule broken, in check order
+	Reasons      []Reason       `json:"reasons"`                 // at most MaxReasons
+	Affordable   *Affordability `json:"affordability,omitempty"` // nil when no rate could be set
+	Offer        *Offer         `json:"offer,omitempty"`         // nil when no rate could be set
+	Overrides    []Override     `json:"overrides,omitempty"`     // oldest first
 }
 
 // Decision is an immutable decision record: its fields are reachable only as a

@@ -49,6 +49,7 @@ type InputError struct {
 	Err    error  // the sentinel: ErrInvalidInput, ErrMissingIncome, …
 }
 
+// Error formats the sentinel, the field and the reason.
 func (e *InputError) Error() string { return fmt.Sprintf("%v: %s: %s", e.Err, e.Field, e.Reason) }
 
 // Unwrap returns the sentinel.

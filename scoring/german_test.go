@@ -86,12 +86,26 @@ func loadGerman(tb testing.TB) Dataset {
 // binned monotonically.
 func germanOptions() FitOptions {
 	monotonic := map[string]bool{"duration_months": true, "age": true, "credit_amount": true}
+	sentences := map[string]string{
+		"checking_status":        "The balance of your current account is low, negative or unknown to us.",
+		"duration_months":        "Longer loans carry more risk.",
+		"credit_history":         "Your past repayment record lowered the score.",
+		"purpose":                "The purpose of the loan carries more risk.",
+		"credit_amount":          "The amount asked for carries more risk.",
+		"savings":                "Your savings are low.",
+		"employment_since":       "You have been in your current job for a short time.",
+		"instalment_rate":        "The instalment takes a large share of your disposable income.",
+		"property":               "You have little property to support the loan.",
+		"age":                    "Your age group has repaid less reliably in our data.",
+		"other_instalment_plans": "You repay other instalment plans.",
+		"housing":                "Your housing situation carries more risk.",
+	}
 	var specs []CharacteristicSpec
 	for _, c := range germanColumns {
 		if IsProtected(c.name) {
 			continue
 		}
-		specs = append(specs, CharacteristicSpec{Name: c.name, Monotonic: monotonic[c.name]})
+		specs = append(specs, CharacteristicSpec{Name: c.name, Monotonic: monotonic[c.name], Reason: sentences[c.name]})
 	}
 	return FitOptions{Name: "german-credit", Version: "1", Characteristics: specs}
 }

@@ -222,3 +222,38 @@ func coefficientOfVariation(xs []float64) float64 {
 	}
 	return math.Sqrt(ss/float64(len(xs))) / mean
 }
+
+// Feature names AccountFeatures.ScoringFeatures uses.
+const (
+	FeatureAverageBalance   = "account_average_balance"
+	FeatureMinBalance       = "account_min_balance"
+	FeatureDaysOverdrawn    = "account_days_overdrawn"
+	FeatureRejectedDebits   = "account_rejected_debits"
+	FeatureIncomeRegularity = "account_income_regularity"
+	FeatureIncomeVariation  = "account_income_variation"
+	FeatureGamblingShare    = "account_gambling_share"
+	FeaturePaydayShare      = "account_payday_share"
+)
+
+// ScoringFeatures returns the features as scorecard inputs, named by the
+// Feature… constants. Amounts are in major units; they become float64 here
+// because a scorecard only compares them with bin edges (see the note on
+// Scorecard) — no money is computed from them. Income regularity is missing
+// when the window holds no full month.
+func (f AccountFeatures) ScoringFeatures() Features {
+	out := Features{
+		FeatureAverageBalance: Num(f.AverageBalance.Decimal().InexactFloat64()),
+		FeatureMinBalance:     Num(f.MinBalance.Decimal().InexactFloat64()),
+		FeatureDaysOverdrawn:  Num(float64(f.DaysOverdrawn)),
+		FeatureRejectedDebits: Num(float64(f.RejectedDebits)),
+		FeatureGamblingShare:  Num(f.GamblingShare.InexactFloat64()),
+		FeaturePaydayShare:    Num(f.PaydayShare.InexactFloat64()),
+	}
+	if f.FullMonths > 0 {
+		out[FeatureIncomeRegularity] = Num(f.IncomeRegularity.InexactFloat64())
+		out[FeatureIncomeVariation] = Num(f.IncomeVariation)
+	} else {
+		out[FeatureIncomeRegularity], out[FeatureIncomeVariation] = Missing(), Missing()
+	}
+	return out
+}

@@ -44,6 +44,21 @@ func TestAccountHistory(t *testing.T) {
 	if diff := cmp.Diff(want, got, decimalCmp, moneyCmp); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	wantF := Features{
+		FeatureAverageBalance: Num(1713.89), FeatureMinBalance: Num(-250), FeatureDaysOverdrawn: Num(23),
+		FeatureRejectedDebits: Num(1), FeatureIncomeRegularity: Num(0.666667), FeatureIncomeVariation: Num(0.7071067811865476),
+		FeatureGamblingShare: Num(0.05), FeaturePaydayShare: Num(0.15),
+	}
+	if diff := cmp.Diff(wantF, got.ScoringFeatures(), cmp.AllowUnexported(Value{})); diff != "" {
+		t.Errorf("features (-want +got):\n%s", diff)
+	}
+	short, err := AccountHistory(eur("0.00"), day("2026-01-10"), day("2026-02-20"), nil, cats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := short.ScoringFeatures(); !f[FeatureIncomeRegularity].IsMissing() || short.FullMonths != 0 {
+		t.Errorf("no full month: %+v", short)
+	}
 }
 
 func TestAccountHistoryBadInput(t *testing.T) {

@@ -88,8 +88,8 @@ type RateGrid struct {
 // Policy is a versioned credit policy. Every limit is optional (nil: not
 // limited) and carries the rule id a decision reports when it fires.
 type Policy struct {
-	ID       string           `json:"id"`
-	Version  string           `json:"version"`
+	ID       string           `json:"id"`      // stable across versions
+	Version  string           `json:"version"` // recorded in every decision
 	Owner    Owner            `json:"owner"`
 	Employer string           `json:"employer,omitempty"` // the partner company's code, for OwnerEmployer
 	Currency lendkit.Currency `json:"currency"`
@@ -113,10 +113,10 @@ type Policy struct {
 
 // PolicyRef identifies a policy version in a decision.
 type PolicyRef struct {
-	ID       string `json:"id"`
-	Version  string `json:"version"`
-	Owner    Owner  `json:"owner"`
-	Employer string `json:"employer,omitempty"`
+	ID       string `json:"id"`                 // the policy's id
+	Version  string `json:"version"`            // the version in force
+	Owner    Owner  `json:"owner"`              // platform or employer
+	Employer string `json:"employer,omitempty"` // the company code of an employer policy
 }
 
 // Ref returns the policy's reference.
@@ -237,8 +237,8 @@ func (p *Policy) Validate() error {
 
 // Bound is a limit of the effective policy and the policy it comes from.
 type Bound[T any] struct {
-	Limit T         `json:"limit"`
-	By    PolicyRef `json:"by"`
+	Limit T         `json:"limit"` // the limit, with its rule id
+	By    PolicyRef `json:"by"`    // the policy that set it
 }
 
 // EffectivePolicy is what applies to an application: the stricter of the
@@ -249,17 +249,25 @@ type Bound[T any] struct {
 // each, the larger floor and the higher rate apply, and the decision records
 // which one bound.
 type EffectivePolicy struct {
-	Platform PolicyRef  `json:"platform"`
-	Employer *PolicyRef `json:"employer,omitempty"`
-	Currency lendkit.Currency
+	Platform PolicyRef        `json:"platform"`
+	Employer *PolicyRef       `json:"employer,omitempty"` // nil without a partner employer
+	Currency lendkit.Currency `json:"currency"`
 
-	MinAmount, MaxAmount                       *Bound[MoneyLimit]
-	MinTerm, MaxTerm, MinAge, MaxAgeAtMaturity *Bound[IntLimit]
-	MinSeniority, MinScore, ReferScore         *Bound[IntLimit]
-	MaxDSTI                                    *Bound[RatioLimit]
-	ContractKinds                              []Bound[KindsLimit]
-	ResidualFloors                             []Bound[FloorLimit]
-	RateGrids                                  []Bound[RateGrid]
+	// The scalar limits, as in Policy; nil when neither policy sets one.
+	MinAmount        *Bound[MoneyLimit] `json:"minAmount,omitempty"`
+	MaxAmount        *Bound[MoneyLimit] `json:"maxAmount,omitempty"`
+	MinTerm          *Bound[IntLimit]   `json:"minTerm,omitempty"`
+	MaxTerm          *Bound[IntLimit]   `json:"maxTerm,omitempty"`
+	MinAge           *Bound[IntLimit]   `json:"minAge,omitempty"`
+	MaxAgeAtMaturity *Bound[IntLimit]   `json:"maxAgeAtMaturity,omitempty"`
+	MinSeniority     *Bound[IntLimit]   `json:"minSeniority,omitempty"`
+	MinScore         *Bound[IntLimit]   `json:"minScore,omitempty"`
+	ReferScore       *Bound[IntLimit]   `json:"referScore,omitempty"`
+	MaxDSTI          *Bound[RatioLimit] `json:"maxDSTI,omitempty"`
+	// The limits every policy applies on its own (platform first).
+	ContractKinds  []Bound[KindsLimit] `json:"contractKinds,omitempty"`
+	ResidualFloors []Bound[FloorLimit] `json:"residualFloors,omitempty"`
+	RateGrids      []Bound[RateGrid]   `json:"rateGrids,omitempty"`
 }
 
 // Effective returns the effective policy of platform and, when not nil,

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -344,4 +345,25 @@ func TestStricterPolicyNeverMoreFavourable(t *testing.T) {
 			t.Fatalf("outcome %s without a rule", de.Outcome())
 		}
 	})
+}
+
+// A policy survives JSON, as the platform stores it.
+func TestPolicyJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, p := range []Policy{platformPolicy(), employerPolicy()} {
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Policy
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if err := back.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(p, back, recordOpts...); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	}
 }
