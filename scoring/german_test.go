@@ -162,23 +162,32 @@ func TestGermanCredit(t *testing.T) {
 		}
 	}
 
-	// Out of sample: 5-fold stratified cross-validation.
-	v, err := CrossValidate(d, germanOptions(), 5, 7)
-	if err != nil {
-		t.Fatal(err)
+	// Out of sample: 5-fold stratified cross-validation, repeated over ten
+	// random splits so that the figure does not hang on one lucky split.
+	var runs []Validation
+	meanAUC, meanKS := 0.0, 0.0
+	for seed := uint64(1); seed <= 10; seed++ {
+		v, err := CrossValidate(d, germanOptions(), 5, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("seed %2d: 5-fold AUC %.4f (folds %.4f) Gini %.4f KS %.4f", seed, v.AUC, v.FoldAUC, v.Gini, v.KS)
+		if v.AUC < 0.74 || v.AUC > 0.80 {
+			t.Errorf("seed %d: cross-validated AUC %.4f outside 0.74–0.80", seed, v.AUC)
+		}
+		if math.Abs(v.Gini-(2*v.AUC-1)) > 1e-12 {
+			t.Errorf("seed %d: Gini %.4f is not 2·AUC − 1", seed, v.Gini)
+		}
+		if v.KS < 0.35 || v.KS > 0.55 {
+			t.Errorf("seed %d: KS %.4f outside 0.35–0.55", seed, v.KS)
+		}
+		runs = append(runs, v)
+		meanAUC += v.AUC / 10
+		meanKS += v.KS / 10
 	}
-	t.Logf("5-fold AUC %.4f (folds %.4f) Gini %.4f KS %.4f", v.AUC, v.FoldAUC, v.Gini, v.KS)
-	if v.AUC < 0.74 || v.AUC > 0.80 {
-		t.Errorf("cross-validated AUC %.4f outside 0.74–0.80", v.AUC)
-	}
-	if math.Abs(v.Gini-(2*v.AUC-1)) > 1e-12 || v.Gini < 0.48 || v.Gini > 0.60 {
-		t.Errorf("Gini %.4f", v.Gini)
-	}
-	if v.KS < 0.35 || v.KS > 0.55 {
-		t.Errorf("KS %.4f outside 0.35–0.55", v.KS)
-	}
+	t.Logf("mean over 10 splits: AUC %.4f Gini %.4f KS %.4f", meanAUC, Gini(meanAUC), meanKS)
 	if *updateBench {
-		writeGermanFigures(t, rep, v)
+		writeGermanFigures(t, rep, runs)
 	}
 }
 
