@@ -32,22 +32,22 @@ func (s *ledgerStore) CreateAccount(ctx context.Context, a store.Account) error 
 	if err != nil {
 		return err
 	}
-	if _, err := s.tx.exec(ctx, `INSERT INTO ledger_accounts (id, code, currency, normal_side, constraint_kind, credit_limit, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := s.tx.fexec(ctx, `INSERT INTO ledger_accounts (id, code, currency, normal_side, constraint_kind, credit_limit, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Code, a.Currency.Code(), a.Normal.String(), a.Constraint.String(), a.CreditLimit.Minor(), meta, a.CreatedAt.UnixMicro()); err != nil {
 		return fmt.Errorf("sqlite: create account %q: %w", a.ID, err)
 	}
-	if _, err := s.tx.exec(ctx, `INSERT INTO ledger_balances (account_id) VALUES (?)`, a.ID); err != nil {
+	if _, err := s.tx.fexec(ctx, `INSERT INTO ledger_balances (account_id) VALUES (?)`, a.ID); err != nil {
 		return fmt.Errorf("sqlite: create balance of %q: %w", a.ID, err)
 	}
 	return nil
 }
 
 func (s *ledgerStore) Account(ctx context.Context, id string) (store.Account, error) {
-	rows, err := s.tx.query(ctx, `SELECT `+accountCols+` FROM ledger_accounts a WHERE a.id = ?`, id)
+	rs, err := s.tx.fquery(ctx, `SELECT `+accountCols+` FROM ledger_accounts a WHERE a.id = ?`, id)
 	if err != nil {
 		return store.Account{}, fmt.Errorf("sqlite: account %q: %w", id, err)
 	}
-	as, err := scanAll(rows, scanAccount)
+	as, err := scanRows(rs, scanAccount)
 	if err != nil {
 		return store.Account{}, fmt.Errorf("sqlite: account %q: %w", id, err)
 	}
@@ -61,11 +61,11 @@ func (s *ledgerStore) Accounts(ctx context.Context, afterID string, limit int) (
 	if err := checkLimit(limit); err != nil {
 		return nil, err
 	}
-	rows, err := s.tx.query(ctx, `SELECT `+accountCols+` FROM ledger_accounts a WHERE a.id > ? ORDER BY a.id LIMIT ?`, afterID, limit)
+	rs, err := s.tx.fquery(ctx, `SELECT `+accountCols+` FROM ledger_accounts a WHERE a.id > ? ORDER BY a.id LIMIT ?`, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: accounts: %w", err)
 	}
-	as, err := scanAll(rows, scanAccount)
+	as, err := scanRows(rs, scanAccount)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: accounts: %w", err)
 	}
@@ -95,11 +95,11 @@ func (s *ledgerStore) states(ctx context.Context, ids []string) ([]store.Account
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := s.tx.query(ctx, `SELECT `+accountCols+`, `+balanceCols+` FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id WHERE a.id IN (`+placeholders(len(part))+`)`, args...)
+		rs, err := s.tx.fquery(ctx, `SELECT `+accountCols+`, `+balanceCols+` FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id WHERE a.id IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: lock accounts: %w", err)
 		}
-		sts, err := scanAll(rows, scanState)
+		sts, err := scanRows(rs, scanState)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: lock accounts: %w", err)
 		}
@@ -120,14 +120,12 @@ func (s *ledgerStore) states(ctx context.Context, ids []string) ([]store.Account
 
 func (s *ledgerStore) UpdateBalances(ctx context.Context, bs []store.AccountBalance) error {
 	for _, b := range bs {
-		r, err := s.tx.exec(ctx, `UPDATE ledger_balances SET posted_debits = ?, posted_credits = ?, pending_debits = ?, pending_credits = ?, entries = ?, head = ? WHERE account_id = ?`,
+		n, err := s.tx.fexec(ctx, `UPDATE ledger_balances SET posted_debits = ?, posted_credits = ?, pending_debits = ?, pending_credits = ?, entries = ?, head = ? WHERE account_id = ?`,
 			b.PostedDebits, b.PostedCredits, b.PendingDebits, b.PendingCredits, b.Entries, nullBytes(b.Head), b.AccountID)
 		if err != nil {
 			return fmt.Errorf("sqlite: update balance of %q: %w", b.AccountID, err)
 		}
-		if n, err := r.RowsAffected(); err != nil {
-			return fmt.Errorf("sqlite: update balance of %q: %w", b.AccountID, interpretError(err))
-		} else if n != 1 {
+		if n != 1 {
 			return &store.AccountNotFoundError{ID: b.AccountID}
 		}
 	}
@@ -154,7 +152,7 @@ func (s *ledgerStore) InsertTransactions(ctx context.Context, txs []store.Transa
 				nullString(t.HoldID), nullString(t.ReversesID), expires, t.CreatedAt.UnixMicro(), t.Hash)
 		}
 		q := `INSERT INTO ledger_transactions (id, idempotency_key, payload_hash, kind, code, description, effective_date, metadata, hold_id, reverses_id, expires_at, created_at, hash) VALUES ` + rowsOf(txRow, len(part))
-		if _, err := s.tx.exec(ctx, q, args...); err != nil {
+		if _, err := s.tx.fexec(ctx, q, args...); err != nil {
 			return fmt.Errorf("sqlite: insert transactions: %w", err)
 		}
 	}
@@ -166,7 +164,7 @@ func (s *ledgerStore) InsertTransactions(ctx context.Context, txs []store.Transa
 			return nil
 		}
 		q := `INSERT INTO ledger_postings (account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash) VALUES ` + rowsOf(pRow, n)
-		if _, err := s.tx.exec(ctx, q, args...); err != nil {
+		if _, err := s.tx.fexec(ctx, q, args...); err != nil {
 			return fmt.Errorf("sqlite: insert postings: %w", err)
 		}
 		args, n = args[:0], 0
@@ -263,11 +261,11 @@ func (s *ledgerStore) ExpiredHolds(ctx context.Context, at time.Time, limit int)
 
 // selectTxs runs a query over txCols and attaches each transaction's postings.
 func (s *ledgerStore) selectTxs(ctx context.Context, q string, args ...any) ([]store.Transaction, error) {
-	rows, err := s.tx.query(ctx, q, args...)
+	rs, err := s.tx.fquery(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	txs, err := scanAll(rows, scanTx)
+	txs, err := scanRows(rs, scanTx)
 	if err != nil || len(txs) == 0 {
 		return txs, err
 	}
@@ -281,7 +279,7 @@ func (s *ledgerStore) selectTxs(ctx context.Context, q string, args ...any) ([]s
 		for i, t := range part {
 			ids[i] = t.ID
 		}
-		rows, err := s.tx.query(ctx, `SELECT tx_id, account_id, side, amount, currency, kind, seq, hash FROM ledger_postings WHERE tx_id IN (`+placeholders(len(part))+`) ORDER BY tx_id, idx`, ids...)
+		rs, err := s.tx.fquery(ctx, `SELECT tx_id, account_id, side, amount, currency, kind, seq, hash FROM ledger_postings WHERE tx_id IN (`+placeholders(len(part))+`) ORDER BY tx_id, idx`, ids...)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +287,7 @@ func (s *ledgerStore) selectTxs(ctx context.Context, q string, args ...any) ([]s
 			txID string
 			p    store.Posting
 		}
-		ps, err := scanAll(rows, func(r *sql.Rows) (txPosting, error) {
+		ps, err := scanRows(rs, func(r *rows) (txPosting, error) {
 			var tp txPosting
 			var side, cur, kind string
 			var amount int64
@@ -315,13 +313,13 @@ func (s *ledgerStore) Entries(ctx context.Context, accountID string, afterSeq in
 	if err := checkLimit(limit); err != nil {
 		return nil, err
 	}
-	rows, err := s.tx.query(ctx, `SELECT p.account_id, p.side, p.amount, p.currency, p.kind, p.seq, p.hash, p.tx_id, t.hash, p.idx, p.effective_date, t.created_at
+	rs, err := s.tx.fquery(ctx, `SELECT p.account_id, p.side, p.amount, p.currency, p.kind, p.seq, p.hash, p.tx_id, t.hash, p.idx, p.effective_date, t.created_at
 		FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.tx_id
 		WHERE p.account_id = ? AND p.seq > ? ORDER BY p.seq LIMIT ?`, accountID, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: entries of %q: %w", accountID, err)
 	}
-	es, err := scanAll(rows, func(r *sql.Rows) (store.Entry, error) {
+	es, err := scanRows(rs, func(r *rows) (store.Entry, error) {
 		var e store.Entry
 		var side, cur, kind, date string
 		var amount, created int64
@@ -345,13 +343,13 @@ func (s *ledgerStore) Entries(ctx context.Context, accountID string, afterSeq in
 }
 
 func (s *ledgerStore) PostedTotals(ctx context.Context, accountID string, through lendkit.Date) (debits, credits int64, err error) {
-	rows, err := s.tx.query(ctx, `SELECT COALESCE(SUM(CASE WHEN side = 'debit' THEN amount END), 0), COALESCE(SUM(CASE WHEN side = 'credit' THEN amount END), 0)
+	rs, err := s.tx.fquery(ctx, `SELECT COALESCE(SUM(CASE WHEN side = 'debit' THEN amount END), 0), COALESCE(SUM(CASE WHEN side = 'credit' THEN amount END), 0)
 		FROM ledger_postings WHERE account_id = ? AND kind = 'posted' AND effective_date <= ?`, accountID, through.String())
 	if err != nil {
 		return 0, 0, fmt.Errorf("sqlite: posted totals of %q: %w", accountID, err)
 	}
 	type pair struct{ d, c int64 }
-	ps, err := scanAll(rows, func(r *sql.Rows) (pair, error) {
+	ps, err := scanRows(rs, func(r *rows) (pair, error) {
 		var p pair
 		return p, r.Scan(&p.d, &p.c)
 	})
@@ -361,24 +359,7 @@ func (s *ledgerStore) PostedTotals(ctx context.Context, accountID string, throug
 	return ps[0].d, ps[0].c, nil
 }
 
-// scanAll drains rows through scan and closes them.
-func scanAll[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, interpretError(err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, interpretError(err)
-	}
-	return out, nil
-}
-
-func scanAccount(r *sql.Rows) (store.Account, error) {
+func scanAccount(r *rows) (store.Account, error) {
 	var a store.Account
 	var cur, side, cons, meta string
 	var limit, created int64
@@ -388,7 +369,7 @@ func scanAccount(r *sql.Rows) (store.Account, error) {
 	return a, decodeAccount(&a, cur, side, cons, limit, meta, created)
 }
 
-func scanState(r *sql.Rows) (store.AccountState, error) {
+func scanState(r *rows) (store.AccountState, error) {
 	var st store.AccountState
 	a := &st.Account
 	b := &st.Balance
@@ -425,7 +406,7 @@ func decodeAccount(a *store.Account, cur, side, cons string, limit int64, meta s
 	return nil
 }
 
-func scanTx(r *sql.Rows) (store.Transaction, error) {
+func scanTx(r *rows) (store.Transaction, error) {
 	var t store.Transaction
 	var kind, date, meta string
 	var hold, rev sql.NullString
@@ -531,4 +512,3 @@ func nullBytes(b []byte) any {
 	}
 	return b
 }
-

@@ -130,7 +130,11 @@ func (db *DB) step(ctx context.Context, m migration, down bool) error {
 	if db.closed.Load() {
 		return fail(store.ErrClosed)
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	if err := db.lockWriter(ctx); err != nil {
+		return fail(err)
+	}
+	defer db.unlockWriter()
+	tx, err := db.wconn.BeginTx(ctx, nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -148,10 +152,13 @@ func (db *DB) step(ctx context.Context, m migration, down bool) error {
 	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
-	// Statements prepared against the old schema would fail or be re-prepared;
-	// drop them so the next unit of work prepares against the new one.
-	db.wstmts.close()
-	db.rstmts.close()
+	// Statements compiled against the old schema: SQLite recompiles them on
+	// use, but a statement on a dropped table would fail; start afresh.
+	db.mu.Lock()
+	for _, s := range db.sessions {
+		s.close()
+	}
+	db.mu.Unlock()
 	return nil
 }
 
@@ -164,11 +171,15 @@ func (db *DB) MigrationVersion(ctx context.Context) (current, latest int, err er
 	if err != nil {
 		return 0, 0, &store.MigrationError{Err: err}
 	}
-	if _, err := db.write.ExecContext(ctx, createMigrationsTable); err != nil {
+	if err := db.lockWriter(ctx); err != nil {
+		return 0, 0, fmt.Errorf("sqlite: migration version: %w", err)
+	}
+	defer db.unlockWriter()
+	if _, err := db.wconn.ExecContext(ctx, createMigrationsTable); err != nil {
 		return 0, 0, fmt.Errorf("sqlite: migration version: %w", interpretError(err))
 	}
 	var v int
-	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM lendkit_migrations`).Scan(&v); err != nil {
+	if err := db.wconn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM lendkit_migrations`).Scan(&v); err != nil {
 		return 0, 0, fmt.Errorf("sqlite: migration version: %w", interpretError(err))
 	}
 	return v, len(ms), nil

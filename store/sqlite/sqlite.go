@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/lendkit/lendkit"
-	"github.com/lendkit/lendkit/store"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -27,13 +27,15 @@ import (
 // work never fails half-way for want of it. Reads (View) use a separate pool of
 // query-only connections that WAL lets run beside the writer.
 type DB struct {
-	write  *sql.DB
+	write  *sql.DB   // the write pool: one connection…
+	wconn  *sql.Conn // …pinned here for the life of the DB
+	wsem   chan struct{}
 	read   *sql.DB
 	clock  lendkit.Clock
 	closed atomic.Bool
 
-	wstmts stmtCache
-	rstmts stmtCache
+	mu       sync.Mutex
+	sessions map[driver.Conn]*session // prepared statements per connection
 }
 
 // config is what the Options set.
@@ -153,9 +155,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
 	}
-	db := &DB{write: write, read: read, clock: cfg.clock}
-	db.wstmts.db, db.rstmts.db = write, read
-	return db, nil
+	wconn, err := write.Conn(ctx)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
+	}
+	return &DB{write: write, wconn: wconn, wsem: make(chan struct{}, 1), read: read, clock: cfg.clock, sessions: map[driver.Conn]*session{}}, nil
 }
 
 // Close closes both pools. Units of work started afterwards fail with
@@ -164,128 +170,13 @@ func (db *DB) Close() error {
 	if !db.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	db.wstmts.close()
-	db.rstmts.close()
-	return errors.Join(db.read.Close(), db.write.Close())
-}
-
-// InTx runs fn in one write transaction (BEGIN IMMEDIATE) on the single write
-// connection and commits it if fn returns nil. SQLite serialises writers, so
-// there is no serialization failure to retry; a lock held by another process
-// beyond the busy timeout is reported as store.ErrSerialization. Do not call
-// InTx from inside fn: the inner call would wait for the one write connection
-// that the outer holds.
-func (db *DB) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	return db.run(ctx, db.write, &db.wstmts, false, fn)
-}
-
-// View runs fn in a read transaction on the read pool: one consistent
-// snapshot, never waiting for the writer. Writes inside fn fail.
-func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
-	return db.run(ctx, db.read, &db.rstmts, true, fn)
-}
-
-func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly bool, fn func(tx store.Tx) error) (err error) {
-	if db.closed.Load() {
-		return fmt.Errorf("sqlite: unit of work: %w", store.ErrClosed)
+	// Wait for the unit of work in progress, if any, then keep the writer.
+	db.wsem <- struct{}{}
+	db.mu.Lock()
+	for _, s := range db.sessions {
+		s.close()
 	}
-	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", interpretError(err))
-	}
-	t := &tx{tx: sqlTx, stmts: stmts, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
-	t.ledger.tx = t
-	defer func() {
-		if err != nil {
-			_ = sqlTx.Rollback() // the error that made us roll back is the one to report
-		}
-	}()
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", interpretError(err))
-	}
-	return nil
-}
-
-// tx is the SQLite store.Tx.
-type tx struct {
-	tx     *sql.Tx
-	stmts  *stmtCache
-	now    time.Time
-	ledger ledgerStore
-}
-
-func (t *tx) Now() time.Time { return t.now }
-
-func (t *tx) Ledger() store.LedgerStore { return &t.ledger }
-
-// stmt returns query prepared once per pool and bound to this transaction.
-// Preparing is most of the cost of a small statement in SQLite; the write
-// pool has one connection, so each statement is compiled once for the life
-// of the DB.
-func (t *tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	s, err := t.stmts.get(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return t.tx.StmtContext(ctx, s), nil
-}
-
-func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	s, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.ExecContext(ctx, args...)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	return r, nil
-}
-
-func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	return rows, nil
-}
-
-// stmtCache holds the prepared statements of one pool.
-type stmtCache struct {
-	db *sql.DB
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
-
-func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s, ok := c.m[query]; ok {
-		return s, nil
-	}
-	s, err := c.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: prepare: %w", interpretError(err))
-	}
-	if c.m == nil {
-		c.m = map[string]*sql.Stmt{}
-	}
-	c.m[query] = s
-	return s, nil
-}
-
-func (c *stmtCache) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range c.m {
-		s.Close()
-	}
-	c.m = nil
+	db.sessions = nil
+	db.mu.Unlock()
+	return errors.Join(db.wconn.Close(), db.read.Close(), db.write.Close())
 }
