@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -1074,18 +1075,47 @@ func testConcurrentReplays(t *testing.T, open Opener) {
 func testStoreContract(t *testing.T, open Opener) {
 	b := setupLedger(t, open)
 	b.fund(t, "alice", 1000)
+	// Each expected failure runs in a unit of work of its own: on Postgres a
+	// failed statement aborts the transaction it is in.
+	check := func(name string, fn func(ctx context.Context, s store.LedgerStore, now time.Time) error, want error) {
+		t.Helper()
+		err := b.db.InTx(b.ctx, func(tx store.Tx) error { return fn(b.ctx, tx.Ledger(), tx.Now()) })
+		if !errors.Is(err, want) {
+			t.Errorf("%s: got %v, want %v", name, err, want)
+		}
+	}
+	check("LockAccounts with a missing id", func(ctx context.Context, s store.LedgerStore, _ time.Time) error {
+		_, err := s.LockAccounts(ctx, []string{"alice", "nobody"})
+		var nf *store.AccountNotFoundError
+		if !errors.As(err, &nf) || nf.ID != "nobody" {
+			t.Errorf("LockAccounts: want *AccountNotFoundError{nobody}, got %v", err)
+		}
+		return err
+	}, store.ErrNotFound)
+	check("CreateAccount duplicate", func(ctx context.Context, s store.LedgerStore, now time.Time) error {
+		return s.CreateAccount(ctx, store.Account{ID: "alice", Code: "x", Currency: lendkit.EUR, Normal: store.Credit, CreditLimit: eur(0), CreatedAt: now})
+	}, store.ErrConflict)
+	check("Transaction(nope)", func(ctx context.Context, s store.LedgerStore, _ time.Time) error {
+		_, err := s.Transaction(ctx, "nope")
+		return err
+	}, store.ErrNotFound)
+	check("Resolution(nope)", func(ctx context.Context, s store.LedgerStore, _ time.Time) error {
+		_, err := s.Resolution(ctx, "nope")
+		return err
+	}, store.ErrNotFound)
+	check("Reversal(nope)", func(ctx context.Context, s store.LedgerStore, _ time.Time) error {
+		_, err := s.Reversal(ctx, "nope")
+		return err
+	}, store.ErrNotFound)
+	check("UpdateBalances(nobody)", func(ctx context.Context, s store.LedgerStore, _ time.Time) error {
+		return s.UpdateBalances(ctx, []store.AccountBalance{{AccountID: "nobody"}})
+	}, store.ErrNotFound)
 	err := b.db.InTx(b.ctx, func(tx store.Tx) error {
 		s := tx.Ledger()
-		ctx := b.ctx
-		if _, err := s.LockAccounts(ctx, []string{"alice", "nobody"}); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("LockAccounts with a missing id: %v", err)
-		} else {
-			var nf *store.AccountNotFoundError
-			if !errors.As(err, &nf) || nf.ID != "nobody" {
-				t.Errorf("LockAccounts: want *AccountNotFoundError{nobody}, got %v", err)
-			}
+		if txs, err := s.TransactionsByKey(b.ctx, []string{"nope"}); err != nil || len(txs) != 0 {
+			t.Errorf("TransactionsByKey(nope): %v %v", txs, err)
 		}
-		sts, err := s.LockAccounts(ctx, []string{"alice", "bank", "bob"})
+		sts, err := s.LockAccounts(b.ctx, []string{"alice", "bank", "bob"})
 		if err != nil {
 			return err
 		}
@@ -1094,24 +1124,6 @@ func testStoreContract(t *testing.T, open Opener) {
 		}
 		if sts[2].Balance.Head != nil || sts[2].Balance.Entries != 0 || len(sts[0].Balance.Head) != 32 {
 			t.Errorf("balance heads: %+v", sts)
-		}
-		if err := s.CreateAccount(ctx, store.Account{ID: "alice", Code: "x", Currency: lendkit.EUR, Normal: store.Credit, CreditLimit: eur(0), CreatedAt: tx.Now()}); !errors.Is(err, store.ErrConflict) {
-			t.Errorf("CreateAccount duplicate: %v", err)
-		}
-		if _, err := s.Transaction(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("Transaction(nope): %v", err)
-		}
-		if _, err := s.Resolution(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("Resolution(nope): %v", err)
-		}
-		if _, err := s.Reversal(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("Reversal(nope): %v", err)
-		}
-		if txs, err := s.TransactionsByKey(ctx, []string{"nope"}); err != nil || len(txs) != 0 {
-			t.Errorf("TransactionsByKey(nope): %v %v", txs, err)
-		}
-		if err := s.UpdateBalances(ctx, []store.AccountBalance{{AccountID: "nobody"}}); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("UpdateBalances(nobody): %v", err)
 		}
 		return nil
 	})
