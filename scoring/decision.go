@@ -127,6 +127,10 @@ type Offer struct {
 	// MaxAmount is the most the applicant could borrow at this rate and term:
 	// the affordable principal, capped by the policy's maximum amount.
 	MaxAmount lendkit.Money `json:"maxAmount"`
+	// MaxAmountRule and MaxAmountBy name the policy limit that capped
+	// MaxAmount; both are empty when affordability was the tighter bound.
+	MaxAmountRule RuleID     `json:"maxAmountRule,omitempty"`
+	MaxAmountBy   *PolicyRef `json:"maxAmountBy,omitempty"`
 }
 
 // Override is a person's decision replacing the automatic one: who, when
@@ -183,6 +187,10 @@ func (r Record) clone() Record {
 	}
 	if r.Offer != nil {
 		o := *r.Offer
+		if o.MaxAmountBy != nil {
+			by := *o.MaxAmountBy
+			o.MaxAmountBy = &by
+		}
 		c.Offer = &o
 	}
 	return c
@@ -503,7 +511,8 @@ func (d *Decider) afford1(e *EffectivePolicy, a Application, rate lendkit.Rate) 
 		return Affordability{}, Offer{}, nil, err
 	}
 	if l := e.MaxAmount; l != nil && l.Limit.Value.Minor() < offer.MaxAmount.Minor() {
-		offer.MaxAmount = l.Limit.Value
+		by := l.By
+		offer.MaxAmount, offer.MaxAmountRule, offer.MaxAmountBy = l.Limit.Value, l.Limit.Rule, &by
 	}
 	return aff, offer, fired, nil
 }

@@ -165,8 +165,8 @@ func TestDecideEmployerRateBinds(t *testing.T) {
 		t.Errorf("employer ref %+v", r.Employer)
 	}
 	// The offer's maximum amount is capped by the employer's 20000.
-	if r.Offer.MaxAmount != eur("20000.00") {
-		t.Errorf("max amount %s", r.Offer.MaxAmount)
+	if r.Offer.MaxAmount != eur("20000.00") || r.Offer.MaxAmountRule != "E-AMOUNT-MAX" || r.Offer.MaxAmountBy == nil || r.Offer.MaxAmountBy.Owner != OwnerEmployer {
+		t.Errorf("max amount %s by %s %+v", r.Offer.MaxAmount, r.Offer.MaxAmountRule, r.Offer.MaxAmountBy)
 	}
 }
 
@@ -342,6 +342,9 @@ func TestDecisionImmutable(t *testing.T) {
 	r.Offer.Rate = lendkit.MustParseRate("0%")
 	r.Affordable.DSTIOK = false
 	r.Outcome = Decline
+	if r.Offer.MaxAmountBy != nil {
+		r.Offer.MaxAmountBy.ID = "forged"
+	}
 	// Changing the input after the decision changes nothing either.
 	app.Features["dsti"] = Num(0.9)
 	if diff := cmp.Diff(before, dec.Record(), recordOpts...); diff != "" {
