@@ -440,6 +440,14 @@ func (d *Decider) Decide(a Application) (Decision, error) {
 	rate, rateRule, rateBy, ok := e.Rate(res.Score, a.TermMonths)
 	if !ok {
 		fired = append(fired, FiredRule{Rule: rateRule, By: rateBy, Outcome: Decline, Detail: fmt.Sprintf("No rate is offered for a score of %d over %d months.", res.Score, a.TermMonths)})
+		// Without a rate there is no affordability to assess, but bad budget
+		// input must still be an error, whatever the policy.
+		if _, err := d.afford.Assess(a.Budget, NewLoanPayment{}); err != nil {
+			return Decision{}, err
+		}
+		if c := a.Budget.Incomes[0].Monthly.Currency(); c != e.Currency {
+			return Decision{}, fmt.Errorf("budget: %w: incomes in %s under a %s policy", lendkit.ErrCurrencyMismatch, c, e.Currency)
+		}
 	} else {
 		aff, offer, more, err := d.afford1(&e, a, rate)
 		if err != nil {

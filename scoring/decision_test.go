@@ -195,6 +195,11 @@ func TestDecideBadInput(t *testing.T) {
 		{"negative insurance", func(a *Application) { a.InsuranceRate = dec("-0.01") }, ErrInvalidInput},
 		{"protected feature", func(a *Application) { a.Features["marital_status"] = Cat("single") }, ErrProtectedAttribute},
 		{"feature of the wrong kind", func(a *Application) { a.Features["dsti"] = Cat("high") }, ErrValueKind},
+		{"negative income without a rate", func(a *Application) { a.Budget.Incomes[0].Monthly = eur("-1.00"); a.TermMonths = 96 }, ErrInvalidInput},
+		{"foreign income without a rate", func(a *Application) {
+			a.Budget.Incomes[0].Monthly = lendkit.MustParseMoney("1.00", "USD")
+			a.TermMonths = 96
+		}, lendkit.ErrCurrencyMismatch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -330,7 +330,7 @@ func TestStricterPolicyNeverMoreFavourable(t *testing.T) {
 		app.Employer = "ACME"
 		de, err := loose.Decide(app)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("valid input refused under the employer's policy: %v", err)
 		}
 		if de.Outcome().rank() > dl.Outcome().rank() {
 			t.Fatalf("effective policy gives %s where the platform's alone gives %s", de.Outcome(), dl.Outcome())
