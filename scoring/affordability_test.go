@@ -2,8 +2,10 @@ package scoring
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/cockroachdb/apd/v3"
 	"github.com/google/go-cmp/cmp"
 	"github.com/lendkit/lendkit"
 	"github.com/shopspring/decimal"
@@ -323,4 +325,13 @@ func mustMaxPrincipal(t *testing.T, pay lendkit.Money, rate lendkit.Rate, term i
 		t.Fatal(err)
 	}
 	return m
+}
+
+// decFrom converts (for the tests’ exact checks) an apd decimal to shopspring without loss.
+func decFrom(a *apd.Decimal) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(a.Text('f'))
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("%w: %s: %v", ErrArithmetic, a.Text('f'), err)
+	}
+	return d, nil
 }

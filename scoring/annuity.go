@@ -32,15 +32,6 @@ func apdFrom(d decimal.Decimal) (*apd.Decimal, error) {
 	return a, nil
 }
 
-// decFrom converts an apd decimal to shopspring without loss.
-func decFrom(a *apd.Decimal) (decimal.Decimal, error) {
-	d, err := decimal.NewFromString(a.Text('f'))
-	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%w: %s: %v", ErrArithmetic, a.Text('f'), err)
-	}
-	return d, nil
-}
-
 // apdMoney returns m's exact amount in major units as apd: minor × 10^-exp.
 func apdMoney(m lendkit.Money) *apd.Decimal {
 	return apd.New(m.Minor(), -int32(m.Currency().Exponent()))

@@ -449,7 +449,7 @@ func (d *Decider) Decide(a Application) (Decision, error) {
 			return Decision{}, fmt.Errorf("budget: %w: incomes in %s under a %s policy", lendkit.ErrCurrencyMismatch, c, e.Currency)
 		}
 	} else {
-		aff, offer, more, err := d.afford1(&e, a, rate)
+		aff, offer, more, err := d.priceAndAssess(&e, a, rate)
 		if err != nil {
 			return Decision{}, err
 		}
@@ -465,9 +465,9 @@ func (d *Decider) Decide(a Application) (Decision, error) {
 	return Decision{rec: rec}, nil
 }
 
-// afford1 prices the requested loan at rate and assesses affordability under
+// priceAndAssess prices the requested loan at rate and assesses affordability under
 // the effective policy's DSTI and floor.
-func (d *Decider) afford1(e *EffectivePolicy, a Application, rate lendkit.Rate) (Affordability, Offer, []FiredRule, error) {
+func (d *Decider) priceAndAssess(e *EffectivePolicy, a Application, rate lendkit.Rate) (Affordability, Offer, []FiredRule, error) {
 	var offer Offer
 	var err error
 	offer.Rate = rate
