@@ -3,6 +3,7 @@ package contract
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -89,6 +90,69 @@ type layout struct {
 	pdf *fpdf.Fpdf
 	w   map[string]*[256]int
 	y   float64
+
+	// The font last selected on the page, so runs of one style do not
+	// re-emit it; reset on every new page (the header changes it).
+	fontStyle string
+	fontPt    float64
+	buf       []byte // scratch for raw content-stream operators
+}
+
+// font selects the body font in style and size unless already selected.
+func (l *layout) font(style string, pt float64) {
+	if style == l.fontStyle && pt == l.fontPt {
+		return
+	}
+	l.pdf.SetFont(fontFamily, style, pt)
+	l.fontStyle, l.fontPt = style, pt
+}
+
+// mmToPt converts the layout's millimetres to PDF points.
+const mmToPt = 72 / 25.4
+
+// show writes s (Windows-1252) with its baseline's left end at x, y in
+// millimetres from the top left: the operators fpdf's Text writes, without
+// its formatting allocations, for the thousands of strings of a schedule.
+func (l *layout) show(x, y float64, s string) {
+	b := append(l.buf[:0], "BT "...)
+	b = strconv.AppendFloat(b, x*mmToPt, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, (pageH-y)*mmToPt, 'f', 2, 64)
+	b = append(b, " Td ("...)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '(', ')':
+			b = append(b, '\\', c)
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	b = append(b, ") Tj ET"...)
+	l.buf = b
+	l.pdf.RawWriteStr(string(b))
+}
+
+// rect strokes (and with fill, fills) a rectangle in the current colours.
+func (l *layout) rect(x, y, w, h float64, fill bool) {
+	b := l.buf[:0]
+	if fill {
+		// The shade is set inside q…Q: PDF text uses the fill colour, so it
+		// must not outlive the rectangle.
+		b = append(b, "q 0.922 g "...)
+	}
+	for _, v := range [4]float64{x * mmToPt, (pageH - y) * mmToPt, w * mmToPt, -h * mmToPt} {
+		b = strconv.AppendFloat(b, v, 'f', 2, 64)
+		b = append(b, ' ')
+	}
+	if fill {
+		b = append(b, "re B Q"...)
+	} else {
+		b = append(b, "re S"...)
+	}
+	l.buf = b
+	l.pdf.RawWriteStr(string(b))
 }
 
 func (l *layout) width(s, style string, pt float64) float64 {
@@ -109,6 +173,7 @@ func (l *layout) ensure(h float64) bool {
 	}
 	l.pdf.AddPage()
 	l.y = marginT
+	l.fontStyle, l.fontPt = "#", 0
 	return true
 }
 
@@ -117,7 +182,8 @@ func (l *layout) ensure(h float64) bool {
 type pdfMeta struct {
 	title       string
 	reference   string
-	fingerprint string
+	fingerprint string // hexadecimal
+	footer      string // the localized footer line carrying the fingerprint
 	created     time.Time
 	pageText    func(page string) string
 	compress    bool
@@ -131,7 +197,7 @@ func renderPDF(root *node, m pdfMeta) ([]byte, error) {
 	}
 	p := fpdf.New("P", "mm", "A4", "")
 	// Deterministic output: fixed dates and producer, sorted catalogs.
-	p.SetCompression(m.compress)
+	p.SetCompression(false) // compressStreams does it with pooled writers
 	p.SetCatalogSort(true)
 	p.SetCreationDate(m.created)
 	p.SetModificationDate(m.created)
@@ -144,7 +210,7 @@ func renderPDF(root *node, m pdfMeta) ([]byte, error) {
 	p.SetAutoPageBreak(false, marginB)
 	p.AliasNbPages("{nb}")
 	ref := toCP1252(m.reference)
-	fp := toCP1252(m.fingerprint)
+	fp := toCP1252(m.footer)
 	p.SetHeaderFunc(func() {
 		p.SetFont(fontFamily, "", smalPt)
 		p.SetTextColor(90, 90, 90)
@@ -159,7 +225,7 @@ func renderPDF(root *node, m pdfMeta) ([]byte, error) {
 		p.Text(pageW-marginR-widthOf(w, strings.ReplaceAll(page, "{nb}", "00"), "", smalPt), pageH-12, page)
 		p.SetTextColor(0, 0, 0)
 	})
-	l := &layout{pdf: p, w: w, y: marginT}
+	l := &layout{pdf: p, w: w, y: marginT, fontStyle: "#"}
 	p.AddPage()
 	body := root.find("body")
 	if body == nil {
@@ -170,6 +236,9 @@ func renderPDF(root *node, m pdfMeta) ([]byte, error) {
 	buf.Grow(32 << 10)
 	if err := p.Output(&buf); err != nil {
 		return nil, fmt.Errorf("%w: pdf: %w", ErrRender, err)
+	}
+	if m.compress {
+		return compressStreams(buf.Bytes())
 	}
 	return buf.Bytes(), nil
 }
@@ -348,8 +417,8 @@ func (l *layout) drawLine(line []word, pt, x, y, width float64, right bool) {
 	runStyle, runX := "", x
 	flush := func() {
 		if run.Len() > 0 {
-			l.pdf.SetFont(fontFamily, runStyle, pt)
-			l.pdf.Text(runX, y, run.String())
+			l.font(runStyle, pt)
+			l.show(runX, y, run.String())
 			run.Reset()
 		}
 	}
@@ -400,8 +469,8 @@ func (l *layout) list(n *node) {
 		}
 		lh := lineHeight(bodyPt)
 		l.ensure(lh)
-		l.pdf.SetFont(fontFamily, "", bodyPt)
-		l.pdf.Text(marginL+1, l.y+lh*0.78, marker)
+		l.font("", bodyPt)
+		l.show(marginL+1, l.y+lh*0.78, marker)
 		l.text(words(k, ""), bodyPt, marginL+6, contentW-6)
 		l.y += 1
 	}
@@ -411,6 +480,7 @@ func (l *layout) list(n *node) {
 // tcell and trow are a table's content, flattened for layout.
 type tcell struct {
 	words  []word
+	lines  [][]word // words broken to the cell's width, set by rowHeight
 	header bool
 	right  bool
 	span   int
@@ -479,7 +549,12 @@ func (l *layout) table(n *node) {
 		}
 	}
 	l.y += 1
-	for i, r := range rows {
+	// Cell borders, set once: fpdf restores the stroke colour and line
+	// width on every new page.
+	l.pdf.SetDrawColor(150, 150, 150)
+	l.pdf.SetLineWidth(0.15)
+	for i := range rows {
+		r := rows[i]
 		h := l.rowHeight(r, colW, pt)
 		if l.ensure(h) && !r.head && i > 0 {
 			for _, hr := range head {
@@ -549,10 +624,16 @@ func (l *layout) cellWidth(colW []float64, c, span int) float64 {
 	return w
 }
 
+// rowHeight breaks every cell of r into lines (kept in the cells for
+// drawRow) and returns the height of the tallest.
 func (l *layout) rowHeight(r trow, colW []float64, pt float64) float64 {
 	n, c := 1, 0
-	for _, cell := range r.cells {
-		n = max(n, len(l.lines(cell.words, pt, l.cellWidth(colW, c, cell.span)-2*cellPad)))
+	for i := range r.cells {
+		cell := &r.cells[i]
+		if cell.lines == nil {
+			cell.lines = l.lines(cell.words, pt, l.cellWidth(colW, c, cell.span)-2*cellPad)
+		}
+		n = max(n, len(cell.lines))
 		c += cell.span
 	}
 	return float64(n)*lineHeight(pt) + cellPad
@@ -561,18 +642,11 @@ func (l *layout) rowHeight(r trow, colW []float64, pt float64) float64 {
 func (l *layout) drawRow(r trow, colW []float64, pt, h float64) {
 	x, c := marginL, 0
 	lh := lineHeight(pt)
-	l.pdf.SetDrawColor(150, 150, 150)
-	l.pdf.SetLineWidth(0.15)
 	for _, cell := range r.cells {
 		w := l.cellWidth(colW, c, cell.span)
-		if cell.header {
-			l.pdf.SetFillColor(235, 235, 235)
-			l.pdf.Rect(x, l.y, w, h, "FD")
-		} else {
-			l.pdf.Rect(x, l.y, w, h, "D")
-		}
+		l.rect(x, l.y, w, h, cell.header)
 		y := l.y + cellPad/2
-		for _, line := range l.lines(cell.words, pt, w-2*cellPad) {
+		for _, line := range cell.lines {
 			l.drawLine(line, pt, x+cellPad, y+lh*0.78, w-2*cellPad, cell.right)
 			y += lh
 		}

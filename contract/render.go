@@ -111,7 +111,8 @@ func (r *Renderer) renderView(v *View) (Document, error) {
 	pdf, err := renderPDF(root, pdfMeta{
 		title:       title,
 		reference:   v.Reference,
-		fingerprint: loc.Text("footer.fingerprint", doc.Fingerprint.String()),
+		fingerprint: doc.Fingerprint.String(),
+		footer:      loc.Text("footer.fingerprint", doc.Fingerprint.String()),
 		created:     v.IssueDate.Time(),
 		pageText:    func(page string) string { return loc.Text("footer.page", page, "{nb}") },
 		compress:    r.compress,

@@ -62,12 +62,22 @@ func Extract(pdf []byte) ([]Page, error) {
 		}
 		dict := rest[dictStart:i]
 		body := rest[i+len("stream\n"):]
-		end := bytes.Index(body, []byte("endstream"))
-		if end < 0 {
-			return nil, fmt.Errorf("%w: unterminated stream", ErrFormat)
+		var data []byte
+		if n, ok := length(dict); ok {
+			// Binary data may contain "endstream" or end in CR/LF: the
+			// direct /Length is authoritative.
+			if n > len(body) || !bytes.HasPrefix(bytes.TrimLeft(body[n:], "\r\n"), []byte("endstream")) {
+				return nil, fmt.Errorf("%w: stream /Length %d does not reach endstream", ErrFormat, n)
+			}
+			data, rest = body[:n], body[n:]
+		} else {
+			end := bytes.Index(body, []byte("endstream"))
+			if end < 0 {
+				return nil, fmt.Errorf("%w: unterminated stream", ErrFormat)
+			}
+			data, rest = bytes.TrimRight(body[:end], "\r\n"), body[end:]
 		}
-		data := bytes.TrimRight(body[:end], "\r\n")
-		rest = body[end+len("endstream"):]
+		rest = rest[bytes.Index(rest, []byte("endstream"))+len("endstream"):]
 		if bytes.Contains(dict, []byte("/Filter")) {
 			if !bytes.Contains(dict, []byte("/FlateDecode")) {
 				continue // not text fpdf writes (images)
@@ -255,4 +265,22 @@ func lines(spans []Span) []string {
 		out = append(out, strings.Join(cur, " "))
 	}
 	return out
+}
+
+// length returns the direct /Length value of a stream dictionary.
+func length(dict []byte) (int, bool) {
+	i := bytes.Index(dict, []byte("/Length "))
+	if i < 0 {
+		return 0, false
+	}
+	j := i + len("/Length ")
+	k := j
+	for k < len(dict) && dict[k] >= '0' && dict[k] <= '9' {
+		k++
+	}
+	if k == j || (k < len(dict) && dict[k] == ' ' && bytes.HasPrefix(dict[k:], []byte(" 0 R"))) {
+		return 0, false // absent or an indirect reference
+	}
+	n, err := strconv.Atoi(string(dict[j:k]))
+	return n, err == nil
 }
