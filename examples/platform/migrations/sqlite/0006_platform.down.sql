@@ -1,4 +1,5 @@
-DROP TABLE platform_payments;
+DROP TABLE platform_holdings;
+DROP TABLE platform_loan_events;
 DROP TABLE platform_loans;
 DROP TABLE platform_applications;
 DROP TRIGGER platform_audit_no_delete;

@@ -83,27 +83,42 @@ CREATE TABLE platform_applications (
 CREATE INDEX platform_applications_borrower ON platform_applications (borrower_id);
 CREATE INDEX platform_applications_status ON platform_applications (status);
 
+-- A loan as the platform services it: its terms and funding (JSON, as the
+-- API received them) and the ordered events applied since; the servicing
+-- book (dispatch.Book) is rebuilt by replaying them, so the platform never
+-- keeps a second copy of figures dispatch computes.
 CREATE TABLE platform_loans (
     id             TEXT    NOT NULL PRIMARY KEY,
-    application_id TEXT    NOT NULL UNIQUE REFERENCES platform_applications (id),
-    borrower_id    TEXT    NOT NULL REFERENCES platform_users (id),
+    application_id TEXT    NOT NULL DEFAULT '',
+    borrower_id    TEXT    NOT NULL,
     amount         INTEGER NOT NULL CHECK (amount > 0),
     currency       TEXT    NOT NULL CHECK (length(currency) = 3),
     status         TEXT    NOT NULL,
     start_date     TEXT    NOT NULL,
-    detail         TEXT    NOT NULL DEFAULT '{}',
+    terms          TEXT    NOT NULL,
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX platform_loans_borrower ON platform_loans (borrower_id);
+CREATE INDEX platform_loans_application ON platform_loans (application_id);
 
-CREATE TABLE platform_payments (
-    id          TEXT    NOT NULL PRIMARY KEY,
-    loan_id     TEXT    NOT NULL REFERENCES platform_loans (id),
-    amount      INTEGER NOT NULL CHECK (amount > 0),
-    currency    TEXT    NOT NULL CHECK (length(currency) = 3),
-    kind        TEXT    NOT NULL,
-    paid_on     TEXT    NOT NULL,
-    created_at  INTEGER NOT NULL
+-- Events in servicing order; seq is per loan, so no global sequence.
+CREATE TABLE platform_loan_events (
+    loan_id    TEXT    NOT NULL REFERENCES platform_loans (id),
+    seq        INTEGER NOT NULL CHECK (seq >= 1),
+    kind       TEXT    NOT NULL CHECK (kind IN ('payment', 'transfer')),
+    event_date TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    payload    TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (loan_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX platform_payments_loan ON platform_payments (loan_id, paid_on);
+CREATE UNIQUE INDEX platform_loan_events_key ON platform_loan_events (loan_id, key);
+
+-- Which loans a holder holds part of (for a lender's portfolio and the
+-- "a lender never sees another's" check without scanning every loan).
+CREATE TABLE platform_holdings (
+    holder_id  TEXT    NOT NULL,
+    loan_id    TEXT    NOT NULL REFERENCES platform_loans (id),
+    PRIMARY KEY (holder_id, loan_id)
+) WITHOUT ROWID;
