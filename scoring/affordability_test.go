@@ -1,8 +1,11 @@
 package scoring
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
@@ -22,56 +25,56 @@ var decimalCmp = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b
 // moneyCmp compares Money by currency and minor units.
 var moneyCmp = cmp.Comparer(func(a, b lendkit.Money) bool { return a == b })
 
-// The reference instalments and principals below were computed independently
-// with Python's fractions.Fraction (exact rational arithmetic) and the
-// decimal module's ROUND_HALF_UP / ROUND_DOWN quantize to the cent:
-//
-//	i = Fraction(rate) / 12; P*i / (1 - (1+i)**-n)
-//	Fraction(I) / (1/((1 - (1+i)**-n)/i) + Fraction(ins)/12)
-func TestInstalmentReference(t *testing.T) {
+// TestAnnuityReferenceVectors checks Instalment and MaxPrincipal against
+// testdata/annuity-vectors.csv: vectors computed independently with exact
+// rational arithmetic (Python fractions.Fraction) by
+// testdata/annuity-vectors.py.
+func TestAnnuityReferenceVectors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		principal, rate string
-		term            int
-		want            string
-	}{
-		{"10000.00", "5%", 12, "856.07"},
-		{"200000.00", "3.5%", 240, "1159.92"},
-		{"15000.00", "4.2%", 60, "277.60"},
-		{"1200.00", "0%", 12, "100.00"},
+	f, err := os.Open("testdata/annuity-vectors.csv")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		got, err := Instalment(eur(tc.principal), lendkit.MustParseRate(tc.rate), tc.term)
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comment = '#'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 40 {
+		t.Fatalf("%d vectors, want at least 40", len(rows))
+	}
+	for _, row := range rows {
+		kind, amount, rate, termS, ins, want := row[0], eur(row[1]), lendkit.RateFromDecimal(dec(row[2])), row[3], dec(row[4]), eur(row[5])
+		term, err := strconv.Atoi(termS)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(eur(tc.want), got, moneyCmp); diff != "" {
-			t.Errorf("Instalment(%s, %s, %d) (-want +got):\n%s", tc.principal, tc.rate, tc.term, diff)
+		var got lendkit.Money
+		switch kind {
+		case "instalment":
+			got, err = Instalment(amount, rate, term)
+		case "maxprincipal":
+			got, err = MaxPrincipal(amount, rate, term, ins)
+		default:
+			t.Fatalf("unknown kind %q", kind)
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", row, err)
+		}
+		if diff := cmp.Diff(want, got, moneyCmp); diff != "" {
+			t.Errorf("%v (-want +got):\n%s", row, diff)
 		}
 	}
 }
 
-func TestMaxPrincipalReference(t *testing.T) {
+func TestMaxPrincipalNoPayment(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		payment, rate string
-		term          int
-		ins, want     string
-	}{
-		{"1000.00", "3.5%", 240, "0", "172425.76"},
-		{"1000.00", "3.5%", 240, "0.0036", "163945.25"},
-		{"450.50", "4.9%", 84, "0.003", "31422.26"},
-		{"100.00", "0%", 12, "0", "1200.00"},
-		{"0.00", "5%", 12, "0", "0.00"},
-		{"-5.00", "5%", 12, "0", "0.00"},
-	}
-	for _, tc := range tests {
-		got, err := MaxPrincipal(eur(tc.payment), lendkit.MustParseRate(tc.rate), tc.term, dec(tc.ins))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(eur(tc.want), got, moneyCmp); diff != "" {
-			t.Errorf("MaxPrincipal(%s, %s, %d, %s) (-want +got):\n%s", tc.payment, tc.rate, tc.term, tc.ins, diff)
+	for _, pay := range []string{"0.00", "-5.00"} {
+		got, err := MaxPrincipal(eur(pay), lendkit.MustParseRate("5%"), 12, decimal.Zero)
+		if err != nil || got != eur("0.00") {
+			t.Errorf("MaxPrincipal(%s) = %s, %v; want 0.00 EUR", pay, got, err)
 		}
 	}
 }
