@@ -315,6 +315,23 @@ func TestBusinessCapacity(t *testing.T) {
 	if _, err := rules.Capacity(BusinessFinancials{}, rate, 24); !errors.Is(err, ErrMissingIncome) {
 		t.Errorf("no revenue: %v", err)
 	}
+	for name, r := range map[string]BusinessRules{
+		"zero DSCR":              {MinDSCR: decimal.Zero, MaxNetLeverage: dec("3"), MaxRevenueShare: dec("0.25")},
+		"negative leverage":      {MinDSCR: dec("1.25"), MaxNetLeverage: dec("-1"), MaxRevenueShare: dec("0.25")},
+		"negative revenue share": {MinDSCR: dec("1.25"), MaxNetLeverage: dec("3"), MaxRevenueShare: dec("-0.1")},
+	} {
+		ok := BusinessFinancials{Revenue: eur("1.00"), DebtService: eur("0.00"), Debt: eur("0.00"), Cash: eur("0.00")}
+		if _, err := r.Capacity(ok, rate, 24); !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	mixed := BusinessFinancials{Revenue: eur("1.00"), DebtService: eur("0.00"), Debt: lendkit.MustParseMoney("0", "JPY"), Cash: eur("0.00")}
+	if _, err := rules.Capacity(mixed, rate, 24); !errors.Is(err, lendkit.ErrCurrencyMismatch) {
+		t.Errorf("mixed currencies: %v", err)
+	}
+	if _, err := rules.Capacity(BusinessFinancials{Revenue: eur("1.00"), DebtService: eur("0.00"), Debt: eur("0.00"), Cash: eur("0.00")}, rate, 0); !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("zero term: %v", err)
+	}
 	neg := BusinessFinancials{Revenue: eur("1.00"), DebtService: eur("0.00"), Debt: eur("0.00"), Cash: eur("-1.00")}
 	if _, err := rules.Capacity(neg, rate, 24); !errors.Is(err, ErrInvalidInput) {
 		t.Errorf("negative cash: %v", err)

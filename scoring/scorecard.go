@@ -442,7 +442,8 @@ func (s *Scorer) Characteristics() []string {
 }
 
 // Score scores features f. A missing feature goes to the missing bin, an
-// unknown category to the Other bin; a feature of the wrong kind is
+// unknown category to the Other bin, and features the scorecard does not use
+// are ignored (but still checked for protected names); a feature of the wrong kind is
 // ErrValueKind and a protected feature in f is ErrProtectedAttribute (the
 // applicant's record must not carry them into a decision).
 func (s *Scorer) Score(f Features) (Result, error) {
