@@ -62,6 +62,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	lenders := fs.Int("lenders", 3000, "number of lenders funding the project (1 to 10000)")
 	periods := fs.Int("periods", 60, "monthly instalments (2 to 600)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text report")
+	verbose := fs.Bool("v", false, "print each step with its elapsed time on stderr")
 	dsn := fs.String("db", "", "fresh database: a SQLite file that does not exist yet, or a postgres:// URL of an empty schema (default: a temporary file)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,7 +94,12 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer db.Close()
 	cfg := demoConfig{Lenders: *lenders, Periods: *periods, FailAt: min(3, *periods), SellAt: *periods / 2}
-	rep, err := runDemo(ctx, db, clock, cfg, nil)
+	var progress func(string)
+	if *verbose {
+		start := time.Now()
+		progress = func(s string) { fmt.Fprintf(stderr, "%8.3fs  %s\n", time.Since(start).Seconds(), s) }
+	}
+	rep, err := runDemo(ctx, db, clock, cfg, progress)
 	if err != nil {
 		return err
 	}
@@ -178,6 +184,7 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 		return demoReport{}, fmt.Errorf("pay-ins: %w", err)
 	}
 
+	say("accounts and pay-ins posted")
 	// 2. Commitments: each lender's money moves to the project's escrow.
 	commits := make([]ledger.Transfer, cfg.Lenders)
 	for i, s := range stakes {
@@ -192,6 +199,7 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 		return demoReport{}, fmt.Errorf("commitments: %w", err)
 	}
 
+	say("commitments posted")
 	// 3. Funding close, one unit of work: the servicing book with every
 	// lender's projected repayments, the loan and its holders, the escrow
 	// paid to the borrower.
@@ -269,6 +277,7 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 			say(fmt.Sprintf("after instalment %d: %s sold their holding to %s", n, stakes[0].Holder, demoFund))
 		}
 	}
+	say("servicing done")
 	if st := rp.book.Status(); st != disp.Repaid {
 		return demoReport{}, fmt.Errorf("loan is %s after its last instalment, want repaid", st)
 	}
@@ -278,6 +287,7 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	if err != nil {
 		return rep, err
 	}
+	say("report summed")
 	var vr ledger.Report
 	if err := db.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -286,6 +296,7 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	}); err != nil {
 		return rep, fmt.Errorf("ledger verification: %w", err)
 	}
+	say("ledger verified")
 	if probs, err := verifyLoans(ctx, db); err != nil || len(probs) > 0 {
 		return rep, fmt.Errorf("loan invariants: %v %v", err, probs)
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/store/postgres/pgtest"
@@ -198,3 +200,6 @@ func totpNow(t *testing.T, secret string, now time.Time) string {
 	}
 	return totpAt(totpSHA1, key, now, totpDigits)
 }
+
+// cmpSorted compares string slices ignoring order.
+var cmpSorted = cmpopts.SortSlices(func(a, b string) bool { return a < b })
