@@ -58,7 +58,9 @@ func levelPaymentVarying(bal, balloon lendkit.Money, rates []ratio, rules Rules)
 func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (decimal.Decimal, bool, error)) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
 	var last decimal.Decimal
-	for prec := uint32(decmath.Precision); prec <= 4*decmath.Precision; prec *= 2 {
+	// 19 digits first: apd keeps products of such numbers inline (128 bits),
+	// so the common case costs no allocation; the check below escalates.
+	for prec := uint32(19); prec <= 152; prec *= 2 {
 		q, exact, err := eval(prec)
 		if err != nil {
 			return lendkit.Money{}, err
@@ -104,8 +106,13 @@ func varyingUnits(bal, balloon lendkit.Money, rates []ratio, mult int64, prec ui
 			return f, nil
 		}
 		var num, den, f apd.Decimal
-		num.Coeff.SetMathBigInt(r.num)
-		den.Coeff.SetMathBigInt(r.den)
+		if r.small {
+			num.Coeff.SetUint64(r.n)
+			den.Coeff.SetUint64(r.d)
+		} else {
+			num.Coeff.SetMathBigInt(r.num)
+			den.Coeff.SetMathBigInt(r.den)
+		}
 		if err := do(ctx.Quo(&f, &num, &den)); err != nil {
 			return nil, err
 		}
@@ -162,8 +169,13 @@ func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec u
 	}
 	var rate apd.Decimal
 	var num, den apd.Decimal
-	num.Coeff.SetMathBigInt(r.num)
-	den.Coeff.SetMathBigInt(r.den)
+	if r.small {
+		num.Coeff.SetUint64(r.n)
+		den.Coeff.SetUint64(r.d)
+	} else {
+		num.Coeff.SetMathBigInt(r.num)
+		den.Coeff.SetMathBigInt(r.den)
+	}
 	if err := do(ctx.Quo(&rate, &num, &den)); err != nil {
 		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
 	}

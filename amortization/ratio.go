@@ -17,15 +17,19 @@ import (
 // product uses 128-bit integer arithmetic, which keeps a 360-row schedule in
 // a few microseconds; otherwise it falls back to math/big.
 type ratio struct {
-	num, den *big.Int // reduced, den > 0, num ≥ 0
-	n, d     uint64   // num and den when small
-	small    bool
+	n, d  uint64   // the reduced fraction when small
+	small bool     // n and d hold the value; num and den may be nil
+	num   *big.Int // the reduced fraction when not small (nil when small)
+	den   *big.Int
 }
 
 var bigOne = big.NewInt(1)
 
 // newRatio returns num/den reduced. den must be positive, num non-negative.
 func newRatio(num, den *big.Int) ratio {
+	if num.IsUint64() && den.IsUint64() {
+		return smallRatio(num.Uint64(), den.Uint64())
+	}
 	g := new(big.Int).GCD(nil, nil, num, den)
 	r := ratio{num: new(big.Int).Set(num), den: new(big.Int).Set(den)}
 	if g.Sign() > 0 && g.Cmp(bigOne) != 0 {
@@ -33,9 +37,32 @@ func newRatio(num, den *big.Int) ratio {
 		r.den.Quo(r.den, g)
 	}
 	if r.num.IsUint64() && r.den.IsUint64() {
-		r.n, r.d, r.small = r.num.Uint64(), r.den.Uint64(), true
+		return ratio{n: r.num.Uint64(), d: r.den.Uint64(), small: true}
 	}
 	return r
+}
+
+// smallRatio returns n/d reduced (d > 0), with no allocation.
+func smallRatio(n, d uint64) ratio {
+	if g := gcd64(n, d); g > 1 {
+		n, d = n/g, d/g
+	}
+	return ratio{n: n, d: d, small: true}
+}
+
+func gcd64(a, b uint64) uint64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// bigs returns the fraction as big integers (fresh ones for a small ratio).
+func (r ratio) bigs() (num, den *big.Int) {
+	if r.small {
+		return new(big.Int).SetUint64(r.n), new(big.Int).SetUint64(r.d)
+	}
+	return r.num, r.den
 }
 
 // ratioOf returns the exact ratio of decimal d (d ≥ 0).
@@ -48,25 +75,55 @@ func ratioOf(d decimal.Decimal) ratio {
 	return newRatio(c, pow10(int(-e)))
 }
 
-// mulFrac returns r × p / q exactly (p ≥ 0, q > 0).
+// mulFrac returns r × p / q exactly (p ≥ 0, q > 0). Day-count fractions
+// keep it on the allocation-free 64-bit path.
 func (r ratio) mulFrac(p, q int64) ratio {
-	return newRatio(new(big.Int).Mul(r.num, big.NewInt(p)), new(big.Int).Mul(r.den, big.NewInt(q)))
+	if r.small {
+		// Cancel first so that the products stay small.
+		up, uq := uint64(p), uint64(q)
+		g1, g2 := gcd64(r.n, uq), gcd64(up, r.d)
+		n1, q1 := r.n, uq
+		if g1 > 1 {
+			n1, q1 = n1/g1, q1/g1
+		}
+		p1, d1 := up, r.d
+		if g2 > 1 {
+			p1, d1 = p1/g2, d1/g2
+		}
+		nh, nl := bits.Mul64(n1, p1)
+		dh, dl := bits.Mul64(d1, q1)
+		if nh == 0 && dh == 0 {
+			return smallRatio(nl, dl)
+		}
+	}
+	num, den := r.bigs()
+	return newRatio(new(big.Int).Mul(num, big.NewInt(p)), new(big.Int).Mul(den, big.NewInt(q)))
 }
 
 // add returns r + o exactly.
 func (r ratio) add(o ratio) ratio {
-	n := new(big.Int).Mul(r.num, o.den)
-	n.Add(n, new(big.Int).Mul(o.num, r.den))
-	return newRatio(n, new(big.Int).Mul(r.den, o.den))
+	rn, rd := r.bigs()
+	on, od := o.bigs()
+	n := new(big.Int).Mul(rn, od)
+	n.Add(n, new(big.Int).Mul(on, rd))
+	return newRatio(n, new(big.Int).Mul(rd, od))
 }
 
 // isZero reports whether the ratio is zero.
-func (r ratio) isZero() bool { return r.num.Sign() == 0 }
+func (r ratio) isZero() bool {
+	if r.small {
+		return r.n == 0
+	}
+	return r.num.Sign() == 0
+}
 
-// decimal returns the ratio as a decimal with 34 significant digits (for
-// display and for the annuity formula, which apd evaluates anyway).
+// decimal returns the ratio as a decimal rounded half-even to 40 places,
+// which is exact for every ratio whose expansion terminates within them
+// (all proportional rates with a few decimals over 1, 2, 4 or 12 periods
+// do not; the schedule itself never uses this rounded value).
 func (r ratio) decimal() decimal.Decimal {
-	return decimal.NewFromBigInt(r.num, 0).DivRound(decimal.NewFromBigInt(r.den, 0), 40)
+	num, den := r.bigs()
+	return decimal.NewFromBigInt(num, 0).DivRound(decimal.NewFromBigInt(den, 0), 40)
 }
 
 func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
@@ -75,7 +132,8 @@ func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(
 func (r ratio) apply(m lendkit.Money, mode lendkit.Rounding) (lendkit.Money, error) {
 	v, err := mulRound(m.Minor(), r, mode)
 	if err != nil {
-		return lendkit.Money{}, fmt.Errorf("%s × %s/%s: %w", m, r.num, r.den, err)
+		num, den := r.bigs()
+		return lendkit.Money{}, fmt.Errorf("%s × %s/%s: %w", m, num, den, err)
 	}
 	return lendkit.New(v, m.Currency()), nil
 }
@@ -95,8 +153,9 @@ func mulRound(x int64, r ratio, mode lendkit.Rounding) (int64, error) {
 		}
 	}
 	// Slow path: the product or the quotient needs more than 64 bits.
-	p := new(big.Int).Mul(new(big.Int).SetUint64(ux), r.num)
-	q, rem := new(big.Int).QuoRem(p, r.den, new(big.Int))
+	num, den := r.bigs()
+	p := new(big.Int).Mul(new(big.Int).SetUint64(ux), num)
+	q, rem := new(big.Int).QuoRem(p, den, new(big.Int))
 	if !q.IsUint64() {
 		return 0, lendkit.ErrOverflow
 	}
@@ -104,7 +163,7 @@ func mulRound(x int64, r ratio, mode lendkit.Rounding) (int64, error) {
 	// one half; map that onto an equivalent small fraction for finish.
 	sr, sd := uint64(0), uint64(4)
 	if rem.Sign() != 0 {
-		switch new(big.Int).Lsh(rem, 1).Cmp(r.den) {
+		switch new(big.Int).Lsh(rem, 1).Cmp(den) {
 		case -1:
 			sr = 1
 		case 0:

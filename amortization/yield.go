@@ -3,6 +3,7 @@ package amortization
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -89,7 +90,8 @@ func (s *Schedule) APR(basis TimeBasis) (decimal.Decimal, error) {
 	if s.Terms.Frequency == Weekly || s.Terms.Frequency == Biweekly {
 		unit = 52
 	}
-	return AnnualRate(flows, basis, unit)
+	// The nominal rate is close to the APR: Newton starts there.
+	return annualRate(flows, basis, unit, s.Terms.Rate.Decimal())
 }
 
 // AnnualRate returns the annual rate X with Σ amount·(1+X)^−t = 0 over
@@ -98,6 +100,11 @@ func (s *Schedule) APR(basis TimeBasis) (decimal.Decimal, error) {
 // the APR of any dated flows. The flows must be in one currency, and contain
 // both a positive and a negative amount; ErrNoSolution otherwise.
 func AnnualRate(flows []CashFlow, basis TimeBasis, unit int) (decimal.Decimal, error) {
+	return annualRate(flows, basis, unit, decimal.New(1, -1))
+}
+
+// annualRate is AnnualRate with the first guess of the search.
+func annualRate(flows []CashFlow, basis TimeBasis, unit int, guess decimal.Decimal) (decimal.Decimal, error) {
 	if basis == EqualPeriods && unit != 12 && unit != 52 {
 		return decimal.Decimal{}, fmt.Errorf("%w: equal-period unit %d (want 12 or 52)", ErrInvalidArgument, unit)
 	}
@@ -119,7 +126,7 @@ func AnnualRate(flows []CashFlow, basis TimeBasis, unit int) (decimal.Decimal, e
 			nums[i], dens[i] = equalPeriodYears(first, f.Date, unit)
 		}
 	}
-	return solveAnnual(amounts, nums, dens)
+	return solveAnnual(amounts, nums, dens, guess)
 }
 
 // XIRR returns the annual rate with Σ amount·(1+X)^−(days/365) = 0, days
@@ -151,7 +158,7 @@ func IRR(amounts []lendkit.Money) (decimal.Decimal, error) {
 	if !pos || !neg {
 		return decimal.Decimal{}, fmt.Errorf("%w: flows need both a positive and a negative amount", ErrNoSolution)
 	}
-	return solveAnnual(minor, nums, dens)
+	return solveAnnual(minor, nums, dens, decimal.New(1, -1))
 }
 
 // checkFlows validates flows and returns the earliest date.
@@ -214,14 +221,17 @@ func equalPeriodYears(start, d lendkit.Date, unit int) (int64, int64) {
 	return int64(whole)*year + extra*int64(unit), int64(unit) * year
 }
 
-// solveAnnual solves Σ amounts[i]·(1+X)^−(nums[i]/dens[i]) = 0 for X.
+// solveAnnual solves Σ amounts[i]·(1+X)^−(nums[i]/dens[i]) = 0 for X,
+// starting from guess (an annual rate).
 //
 // With L the least common multiple of the denominators, every exponent is
 // e_i/L for an integer e_i, so in v = (1+X)^(−1/L) the equation is the
-// polynomial Σ a_i·v^e_i = 0: only integer powers, no logarithms. v is found
-// with decmath.Solve — first at 24 digits to 10^−20, then polished at 40
-// digits in a bracket of ±10^−18 — and X = v^−L − 1, rounded to 34 digits.
-func solveAnnual(amounts, nums, dens []int64) (decimal.Decimal, error) {
+// polynomial Σ a_i·v^e_i = 0: only integer powers, no logarithms, and runs
+// of equal flows summed in closed form (see polynomial). v is found at 18
+// digits (cheap: apd keeps such numbers inline) to 10^−13 by Newton from the
+// guess, or, should that fail, by decmath.Solve in the bracket; then polished by Newton steps at 48 digits
+// (two suffice from there); X = v^−L − 1 is rounded to 34 significant digits.
+func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.Decimal, error) {
 	L := int64(1)
 	for _, d := range dens {
 		L = lcm(L, d)
@@ -238,34 +248,55 @@ func solveAnnual(amounts, nums, dens []int64) (decimal.Decimal, error) {
 	for j, i := range order {
 		sa[j], se[j] = amounts[i], exps[i]
 	}
+	runs := runsOf(sa, se)
 	lo, hi := bracket(L)
-	coarse := decmath.NewContext(24)
-	f := polynomial(coarse, sa, se)
-	guess := new(apd.Decimal)
-	// Start near 10 % a year: v ≈ 1 − ln(1.1)/L.
-	if _, err := coarse.Quo(guess, apd.New(-953, -4), apd.New(L, 0)); err != nil {
+	coarse := decmath.NewContext(18)
+	// v0 ≈ (1+g)^(−1/L) ≈ 1 − (g − g²/2)/L, near enough for Newton.
+	g := decmath.FromDecimal(guess)
+	var v0, t apd.Decimal
+	if _, err := coarse.Mul(&t, g, g); err != nil {
 		return decimal.Decimal{}, err
 	}
-	if _, err := coarse.Add(guess, guess, apd.New(1, 0)); err != nil {
+	if _, err := coarse.Quo(&t, &t, apd.New(2, 0)); err != nil {
 		return decimal.Decimal{}, err
 	}
-	v, err := decmath.Solve(coarse, f, lo, hi, guess, apd.New(1, -20), 200)
-	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%w: %w", ErrNoSolution, err)
-	}
-	fine := decmath.NewContext(40)
-	var plo, phi apd.Decimal
-	if _, err := fine.Sub(&plo, v, apd.New(1, -18)); err != nil {
+	if _, err := coarse.Sub(&t, g, &t); err != nil {
 		return decimal.Decimal{}, err
 	}
-	if _, err := fine.Add(&phi, v, apd.New(1, -18)); err != nil {
+	if _, err := coarse.Quo(&t, &t, apd.New(L, 0)); err != nil {
 		return decimal.Decimal{}, err
 	}
-	vf, err := decmath.Solve(fine, polynomial(fine, sa, se), &plo, &phi, v, apd.New(1, -37), 60)
-	if err != nil {
-		// The coarse root was not within 10^−18 (a very flat function):
-		// solve again at full precision over the whole bracket.
-		if vf, err = decmath.Solve(fine, polynomial(fine, sa, se), lo, hi, v, apd.New(1, -37), 400); err != nil {
+	if _, err := coarse.Sub(&v0, apd.New(1, 0), &t); err != nil {
+		return decimal.Decimal{}, err
+	}
+	fc := polynomial(coarse, runs)
+	// Newton from the guess first: a loan's flows change sign once, so the
+	// root in v > 0 is unique and Newton from a nearby guess finds it without
+	// the two evaluations a bracket costs. If it fails or leaves the
+	// bracket, the safeguarded search takes over.
+	v, err := decmath.Newton(coarse, fc, &v0, apd.New(1, -13), 30)
+	if err != nil || v.Cmp(lo) <= 0 || v.Cmp(hi) >= 0 {
+		if v, err = decmath.Solve(coarse, fc, lo, hi, &v0, apd.New(1, -13), 200); err != nil {
+			return decimal.Decimal{}, fmt.Errorf("%w: %w", ErrNoSolution, err)
+		}
+	}
+	fine := decmath.NewContext(48)
+	f := polynomial(fine, runs)
+	// Newton's error after a step s is about s²·|f''/2f'|, and |f''/f'| is
+	// at most the largest exponent: once s ≤ 10^−22/eMax the next iterate
+	// is within 10^−44, beyond what X = v^−L − 1 needs for 34 digits.
+	eMax := max(se[len(se)-1], 1)
+	tol := apd.New(1, -22-int32(len(strconv.FormatInt(eMax, 10))))
+	vf, err := decmath.Newton(fine, f, v, tol, 8)
+	var dist apd.Decimal
+	if err == nil {
+		_, err = fine.Sub(&dist, vf, v)
+	}
+	if err != nil || dist.Abs(&dist).Cmp(apd.New(1, -10)) > 0 {
+		// (decmath.Newton returns the iterate after its last, small step.)
+		// Newton wandered off (a very flat function near the root): solve
+		// again at full precision, safeguarded, over the whole bracket.
+		if vf, err = decmath.Solve(fine, f, lo, hi, v, tol, 400); err != nil {
 			return decimal.Decimal{}, fmt.Errorf("%w: %w", ErrNoSolution, err)
 		}
 	}
@@ -312,56 +343,6 @@ func hiFor(L int64) *apd.Decimal {
 	_, _ = ctx.Quo(&d, apd.New(46, -1), apd.New(L, 0))
 	_, _ = ctx.Add(&d, apd.New(1, 0), &d)
 	return &d
-}
-
-// polynomial returns f(v) = Σ a_i·v^e_i and f'(v) = Σ a_i·e_i·v^(e_i−1) for
-// exponents sorted ascending. Powers are built incrementally from the gaps
-// between exponents, each gap's power computed once per evaluation.
-func polynomial(ctx *apd.Context, a, e []int64) decmath.Func {
-	coef := make([]apd.Decimal, len(a))
-	for i := range a {
-		coef[i].SetInt64(a[i])
-	}
-	return func(v, fx, dfx *apd.Decimal) error {
-		var p, term, gp, et, ei apd.Decimal
-		p.SetInt64(1)
-		fx.SetInt64(0)
-		dfx.SetInt64(0)
-		prev := int64(0)
-		lastGap := int64(-1)
-		for i := range a {
-			if gap := e[i] - prev; gap > 0 {
-				if gap != lastGap {
-					if gap == 1 {
-						gp.Set(v)
-					} else if _, err := ctx.Pow(&gp, v, apd.New(gap, 0)); err != nil {
-						return err
-					}
-					lastGap = gap
-				}
-				if _, err := ctx.Mul(&p, &p, &gp); err != nil {
-					return err
-				}
-				prev = e[i]
-			}
-			if _, err := ctx.Mul(&term, &coef[i], &p); err != nil {
-				return err
-			}
-			if _, err := ctx.Add(fx, fx, &term); err != nil {
-				return err
-			}
-			if e[i] != 0 {
-				if _, err := ctx.Mul(&et, &term, ei.SetInt64(e[i])); err != nil {
-					return err
-				}
-				if _, err := ctx.Add(dfx, dfx, &et); err != nil {
-					return err
-				}
-			}
-		}
-		_, err := ctx.Quo(dfx, dfx, v)
-		return err
-	}
 }
 
 func lcm(a, b int64) int64 {

@@ -79,6 +79,14 @@ func Solve(ctx *apd.Context, f Func, lo, hi, x0, tol *apd.Decimal, maxIter int) 
 	if err := f(&x, &fx, &dfx); err != nil {
 		return nil, err
 	}
+	narrow := func() {
+		if fx.Sign() < 0 {
+			neg.Set(&x)
+		} else if fx.Sign() > 0 {
+			pos.Set(&x)
+		}
+	}
+	narrow()
 	for i := 0; i < maxIter; i++ {
 		if fx.IsZero() {
 			return new(apd.Decimal).Set(&x), nil
@@ -92,6 +100,12 @@ func Solve(ctx *apd.Context, f Func, lo, hi, x0, tol *apd.Decimal, maxIter int) 
 			}
 			if err := check(ctx.Sub(&u, &x, &t)); err != nil {
 				return nil, err
+			}
+			if t.Abs(&t).Cmp(tol) <= 0 {
+				// The Newton correction is below the tolerance (possibly
+				// below the context's resolution, where x − t rounds back
+				// to x): x is the root to within tol.
+				return new(apd.Decimal).Set(&u), nil
 			}
 			var lhs, rhs apd.Decimal
 			if err := check(ctx.Mul(&lhs, &fx, two)); err != nil {
@@ -126,11 +140,39 @@ func Solve(ctx *apd.Context, f Func, lo, hi, x0, tol *apd.Decimal, maxIter int) 
 		if err := f(&x, &fx, &dfx); err != nil {
 			return nil, err
 		}
-		if fx.Sign() < 0 {
-			neg.Set(&x)
-		} else {
-			pos.Set(&x)
-		}
+		narrow()
 	}
 	return nil, fmt.Errorf("%w: %d iterations, last x = %s", ErrNoConvergence, maxIter, x.Text('g'))
+}
+
+// Newton polishes x0, an approximation of a simple root of f, by plain
+// Newton steps until a step is at most tol, and returns the last iterate.
+// It takes no bracket and so costs no extra evaluation, but it is only safe
+// close to the root: use it to refine, at a higher precision, what Solve
+// found at a lower one, and check the result. A zero derivative is
+// ErrNoConvergence, as is reaching maxIter.
+func Newton(ctx *apd.Context, f Func, x0, tol *apd.Decimal, maxIter int) (*apd.Decimal, error) {
+	var x, fx, dfx, t apd.Decimal
+	x.Set(x0)
+	for i := 0; i < maxIter; i++ {
+		if err := f(&x, &fx, &dfx); err != nil {
+			return nil, err
+		}
+		if fx.IsZero() {
+			return &x, nil
+		}
+		if dfx.IsZero() {
+			return nil, fmt.Errorf("%w: zero derivative at %s", ErrNoConvergence, x.Text('g'))
+		}
+		if err := check(ctx.Quo(&t, &fx, &dfx)); err != nil {
+			return nil, err
+		}
+		if err := check(ctx.Sub(&x, &x, &t)); err != nil {
+			return nil, err
+		}
+		if t.Abs(&t).Cmp(tol) <= 0 {
+			return &x, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %d Newton steps, last x = %s", ErrNoConvergence, maxIter, x.Text('g'))
 }
