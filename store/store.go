@@ -75,4 +75,13 @@ type Tx interface {
 
 	// Ledger returns the ledger's persistence within this unit of work.
 	Ledger() LedgerStore
+
+	// Dispatch returns the dispatch domain's persistence (loans' servicing
+	// state, holdings, projections, dispersals) within this unit of work.
+	Dispatch() DispatchStore
+
+	// Wallets returns the wallet domain's persistence (wallets, virtual
+	// IBANs, campaigns and commitments, mandates, statement lines, PSP
+	// notifications) within this unit of work.
+	Wallets() WalletStore
 }
