@@ -325,4 +325,3 @@ func (s *dispatchStore) Dispersal(ctx context.Context, loanID, key string) (stor
 	}
 	return d, nil
 }
-
