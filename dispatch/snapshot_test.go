@@ -1,0 +1,92 @@
+package dispatch
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"github.com/lendkit/lendkit"
+)
+
+// TestPropertySnapshot: a book restored from its snapshot at any point
+// disperses exactly what the original does from then on.
+func TestPropertySnapshot(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(t *rapid.T) {
+		sc := genScenario(t)
+		cut := rapid.IntRange(0, len(sc.events)).Draw(t, "cut")
+		orig, err := Open(sc.terms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		applyEvents(t, orig, sc.events[:cut])
+		data, err := orig.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		restored, err := Restore(data)
+		if err != nil {
+			t.Fatalf("restore: %v", err)
+		}
+		again, err := restored.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(again) != string(data) {
+			t.Fatalf("snapshot does not round-trip")
+		}
+		rest := sc.events[cut:]
+		d1 := applyEvents(t, orig, rest)
+		d2 := applyEvents(t, restored, rest)
+		if diff := cmp.Diff(d1, d2, cmpOpts); diff != "" {
+			t.Fatalf("restored book disperses differently:\n%s", diff)
+		}
+	})
+}
+
+// applyEvents applies events, ignoring refused ones, and returns the
+// dispersals.
+func applyEvents(t *rapid.T, b *Book, events []event) []Dispersal {
+	var out []Dispersal
+	for i, e := range events {
+		key := fmt.Sprintf("e%d", i)
+		switch e.kind {
+		case "pay":
+			if d, err := b.Pay(Payment{Key: key, Date: e.date, Amount: lendkit.New(e.amount, lendkit.EUR)}); err == nil {
+				out = append(out, d)
+			}
+		case "transfer":
+			seller := b.hs[e.from%len(b.hs)]
+			if seller.out > 0 && seller.ID != e.to.ID {
+				_, _ = b.Transfer(Transfer{Key: key, CutOff: e.date, From: seller.ID, To: e.to, Amount: lendkit.New(seller.out*e.share/1000, lendkit.EUR)})
+			}
+		case "default":
+			_, _ = b.Default(e.date)
+		case "writeoff":
+			_, _ = b.WriteOff(e.date)
+		}
+	}
+	return out
+}
+
+func TestRestoreErrors(t *testing.T) {
+	t.Parallel()
+	b := threeHolders(t, nil)
+	good, err := b.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]string{
+		"not json":    "{",
+		"version":     `{"v":2}`,
+		"outstanding": string(good[:len(good)-1]) + `,"holders":[{"id":"a","kind":1,"profile":-1,"out":5,"open":-1}]}`,
+	}
+	for name, data := range tests {
+		if _, err := Restore([]byte(data)); !errors.Is(err, ErrInvalidTerms) {
+			t.Errorf("%s: err %v, want ErrInvalidTerms", name, err)
+		}
+	}
+}
