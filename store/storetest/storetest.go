@@ -26,8 +26,10 @@ var Epoch = time.Date(2027, time.January, 15, 9, 30, 0, 0, time.UTC)
 func Exercise(t *testing.T, open Opener) {
 	t.Helper()
 	t.Run("Ledger", func(t *testing.T) { t.Parallel(); ExerciseLedger(t, open) })
+	t.Run("LedgerModel", func(t *testing.T) { t.Parallel(); ExerciseLedgerModel(t, open) })
 	t.Run("Migration", func(t *testing.T) { t.Parallel(); ExerciseMigration(t, open) })
 	t.Run("Wallet", func(t *testing.T) { t.Parallel(); ExerciseWallet(t, open) })
+	t.Run("Contract", func(t *testing.T) { t.Parallel(); ExerciseContract(t, open) })
 }
 
 // bundle is what most tests need: a migrated database and its clock.

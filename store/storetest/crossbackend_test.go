@@ -1,0 +1,34 @@
+package storetest_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/store/postgres"
+	"github.com/lendkit/lendkit/store/postgres/pgtest"
+	"github.com/lendkit/lendkit/store/sqlite"
+	"github.com/lendkit/lendkit/store/storetest"
+)
+
+// TestSameEndState feeds every random sequence of the ledger model to SQLite
+// and Postgres at once: each step must have the same outcome on both, and
+// both must end in the same State.
+func TestSameEndState(t *testing.T) {
+	t.Parallel()
+	pgtest.URL(t) // skips, saying why, without LENDKIT_TEST_POSTGRES_URL
+	openSQLite := func(t *testing.T, clock lendkit.Clock) store.DB {
+		t.Helper()
+		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "lendkit.db"), sqlite.WithClock(clock))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	openPostgres := func(t *testing.T, clock lendkit.Clock) store.DB {
+		return pgtest.OpenUnmigrated(t, postgres.WithClock(clock))
+	}
+	storetest.ExerciseLedgerModel(t, openSQLite, openPostgres)
+}
