@@ -84,4 +84,9 @@ type Tx interface {
 	// IBANs, campaigns and commitments, mandates, statement lines, PSP
 	// notifications) within this unit of work.
 	Wallets() WalletStore
+
+	// Contracts returns the contract domain's persistence (rendered
+	// contract versions, signature evidence, signing challenges) within
+	// this unit of work.
+	Contracts() ContractStore
 }

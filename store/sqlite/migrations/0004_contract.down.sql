@@ -1,0 +1,10 @@
+DROP TABLE contract_challenges;
+DROP TRIGGER contract_signatures_kept;
+DROP TRIGGER contract_signatures_immutable;
+DROP TABLE contract_signatures;
+DROP TRIGGER contract_versions_keep_signed;
+DROP TRIGGER contract_versions_signed_once;
+DROP TRIGGER contract_versions_supersede_once;
+DROP TRIGGER contract_versions_content_immutable;
+DROP INDEX contract_versions_fingerprint;
+DROP TABLE contract_versions;
