@@ -246,7 +246,7 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 
 	// 5. Monthly servicing on the simulated clock.
 	var dispersalSecs float64
-	penalty := amortization.Penalty{Rate: lendkit.MustParseRate("3%"), Rounding: lendkit.HalfUp}
+	penalty := amortizationPenalty(lt.PenaltyRate + "%")
 	for n, row := range rp.schedule.Rows {
 		n++
 		clock.Set(row.Due.Time().Add(9 * time.Hour))
@@ -303,6 +303,12 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	rep.LedgerTransactions, rep.Postings = vr.Transactions, vr.Postings
 	rep.Seconds = demoSeconds{Funding: round3(fundingSecs), DispersalTotal: round3(dispersalSecs), Total: round3(time.Since(t0).Seconds())}
 	return rep, nil
+}
+
+// amortizationPenalty is the late-interest policy matching a loan's
+// penalty rate: dispatch accrues it by actual days over 365, rounded half-up.
+func amortizationPenalty(rate string) amortization.Penalty {
+	return amortization.Penalty{Rate: lendkit.MustParseRate(rate), Rounding: lendkit.HalfUp}
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
@@ -395,27 +401,42 @@ func postPayment(ctx context.Context, db store.DB, rp *replayed, date lendkit.Da
 		if err != nil {
 			return err
 		}
-		u := ledger.In(tx)
-		if _, err := u.Post(ctx, ledger.Transfer{Key: key + "/in", Code: "collection." + how, Description: "collection for " + loanID,
-			EffectiveDate: date, Metadata: map[string]string{"loan": loanID},
-			Postings: []ledger.Posting{ledger.Dr(accPSP, amt), ledger.Cr(walletAccount(disp.BorrowerWallet, borrower), amt)}}); err != nil {
-			return err
-		}
-		if e, ok := d.Entry(); ok {
-			if _, err := u.Post(ctx, entryTransfer(e, map[string]string{"loan": loanID})); err != nil {
-				return err
-			}
-		}
-		if err := appendEvent(ctx, tx, q, loanID, ev); err != nil {
-			return err
-		}
-		if status != disp.Active {
-			return setLoanStatus(ctx, tx, q, loanID, status.String())
-		}
-		return nil
+		return persistPayment(ctx, tx, q, loanID, borrower, ev, d, status, how)
 	})
 	if err != nil {
 		return rewind(rp, mark, err)
+	}
+	return nil
+}
+
+// persistPayment writes, in the unit of work tx, a payment the book has
+// applied: the collection into the borrower's wallet, the dispersal's
+// ledger transaction, the loan event, and the loan's new status.
+func persistPayment(ctx context.Context, tx store.Tx, q sqlq, loanID, borrower string, ev loanEvent, d disp.Dispersal, status disp.Status, how string) error {
+	amt, err := lendkit.ParseMoney(ev.Amount, d.Cash.Currency())
+	if err != nil {
+		return err
+	}
+	date, err := lendkit.ParseDate(ev.Date)
+	if err != nil {
+		return err
+	}
+	u := ledger.In(tx)
+	if _, err := u.Post(ctx, ledger.Transfer{Key: ev.Key + "/in", Code: "collection." + how, Description: "collection for " + loanID,
+		EffectiveDate: date, Metadata: map[string]string{"loan": loanID},
+		Postings: []ledger.Posting{ledger.Dr(accPSP, amt), ledger.Cr(walletAccount(disp.BorrowerWallet, borrower), amt)}}); err != nil {
+		return err
+	}
+	if e, ok := d.Entry(); ok {
+		if _, err := u.Post(ctx, entryTransfer(e, map[string]string{"loan": loanID})); err != nil {
+			return err
+		}
+	}
+	if err := appendEvent(ctx, tx, q, loanID, ev); err != nil {
+		return err
+	}
+	if status != disp.Active {
+		return setLoanStatus(ctx, tx, q, loanID, status.String())
 	}
 	return nil
 }

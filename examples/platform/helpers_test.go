@@ -78,7 +78,10 @@ func setup(t *testing.T, b backend) *testBundle {
 	}
 	clock := lendkit.NewManualClock(time.Now().UTC())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s := newServer(db, clock, log)
+	s, err := newServer(db, clock, log)
+	if err != nil {
+		t.Fatal(err)
+	}
 	creds, err := s.seed(ctx)
 	if err != nil {
 		t.Fatal(err)

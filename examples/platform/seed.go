@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 
+	"github.com/lendkit/lendkit"
+	disp "github.com/lendkit/lendkit/dispatch"
+	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
 )
 
@@ -18,7 +21,8 @@ type seedCredential struct {
 
 // seed creates one account per role on a database with no users, with
 // random passwords (a fork deployed as is must not ship known passwords)
-// and TOTP already enabled for the staff accounts. It returns nil when the
+// and TOTP already enabled for the staff accounts, and credits the
+// platform's lending wallet with its capital (1,000,000 EUR). It returns nil when the
 // database already had users.
 func (s *server) seed(ctx context.Context) ([]seedCredential, error) {
 	var empty bool
@@ -96,7 +100,19 @@ func (s *server) seed(ctx context.Context) ([]seedCredential, error) {
 			}
 			out = append(out, p.seedCredential)
 		}
-		return nil
+		if len(out) == 0 {
+			return nil
+		}
+		// The platform's own lending capital: what agents disburse from.
+		u := ledger.In(tx)
+		capital := lendkit.MustParseMoney("1000000", "EUR")
+		if err := ensureAccounts(ctx, u, lendkit.EUR, append(platformAccounts(),
+			wallet(walletAccount(disp.HolderWallet, platformHolder), "platform_lending"))); err != nil {
+			return err
+		}
+		_, err = u.Post(ctx, ledger.Transfer{Key: "seed/capital", Code: "capital", Description: "platform lending capital",
+			EffectiveDate: lendkit.DateOf(tx.Now()), Postings: []ledger.Posting{ledger.Dr(accPSP, capital), ledger.Cr(walletAccount(disp.HolderWallet, platformHolder), capital)}})
+		return err
 	})
 	return out, err
 }

@@ -52,7 +52,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := migrateAll(ctx, db); err != nil {
 		return err
 	}
-	s := newServer(db, clock, log)
+	s, err := newServer(db, clock, log)
+	if err != nil {
+		return err
+	}
 	s.trustProxy = *trustProxy
 	if !*noSeed {
 		creds, err := s.seed(ctx)

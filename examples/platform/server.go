@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/contract"
+	"github.com/lendkit/lendkit/scoring"
 	"github.com/lendkit/lendkit/store"
 )
 
@@ -21,12 +23,30 @@ type server struct {
 	// trustProxy makes remoteAddr read X-Forwarded-For (behind a reverse
 	// proxy only: a direct client could forge it).
 	trustProxy bool
+
+	decider         *scoring.Decider
+	contracts       *contract.Renderer
+	signer          *contract.SimpleSigner
+	platformCompany contract.Company
 }
 
 // newServer returns the API over db. clock is the business clock (TOTP and
 // the servicing cycle read it); units of work are stamped by the DB's clock.
-func newServer(db store.DB, clock lendkit.Clock, log *slog.Logger) *server {
-	return &server{db: db, clock: clock, log: log}
+func newServer(db store.DB, clock lendkit.Clock, log *slog.Logger) (*server, error) {
+	dec, err := newDecider()
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := contract.DefaultTemplates()
+	if err != nil {
+		return nil, err
+	}
+	return &server{db: db, clock: clock, log: log, decider: dec, contracts: contract.NewRenderer(tpl),
+		signer: &contract.SimpleSigner{Clock: clock, Sender: logCodeSender{log}},
+		platformCompany: contract.Company{Name: "Lendkit Demo Lending", LegalForm: "SAS", RegistrationID: "RCS Paris 000 000 000",
+			Representative: "Ada Admin, President", Licence: "ACPR 00000 (demo)",
+			Address: contract.Address{Street: "1 rue de l'Exemple", PostalCode: "75001", City: "Paris", Country: "France"}},
+	}, nil
 }
 
 func (s *server) clockNow() time.Time { return s.clock.Now() }
@@ -36,6 +56,8 @@ func (s *server) clockNow() time.Time { return s.clock.Now() }
 func (s *server) routes() []route {
 	staff := []role{roleAgent, roleAdmin}
 	admin := []role{roleAdmin}
+	borrower := []role{roleBorrower}
+	borrowerOrStaff := []role{roleBorrower, roleAgent, roleAdmin}
 	return []route{
 		{method: "GET", path: "/healthz", h: s.health},
 		{method: "GET", path: "/openapi.json", h: serveOpenAPI},
@@ -50,6 +72,19 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/v1/api-keys", roles: everyone, tx: s.listAPIKeys},
 		{method: "DELETE", path: "/v1/api-keys/{id}", roles: everyone, tx: s.revokeAPIKey},
 		{method: "POST", path: "/v1/users", roles: admin, h: s.createUserByAdmin},
+		{method: "POST", path: "/v1/applications/precheck", roles: borrower, h: s.precheck},
+		{method: "POST", path: "/v1/applications", roles: borrower, tx: s.createApplication},
+		{method: "GET", path: "/v1/applications", roles: borrowerOrStaff, tx: s.listApplications},
+		{method: "GET", path: "/v1/applications/{id}", roles: borrowerOrStaff, tx: s.getApplication},
+		{method: "POST", path: "/v1/applications/{id}/review", roles: staff, tx: s.reviewApplication},
+		{method: "POST", path: "/v1/applications/{id}/contract", roles: borrower, tx: s.createContract},
+		{method: "GET", path: "/v1/contracts/{id}", roles: borrowerOrStaff, tx: s.getContract},
+		{method: "POST", path: "/v1/contracts/{id}/signature", roles: borrower, tx: s.startSigning},
+		{method: "POST", path: "/v1/contracts/{id}/signature/confirm", roles: borrower, h: s.confirmSigning},
+		{method: "POST", path: "/v1/applications/{id}/disburse", roles: staff, money: true, tx: s.disburse},
+		{method: "GET", path: "/v1/loans/{id}", roles: everyone, tx: s.getLoan},
+		{method: "GET", path: "/v1/loans/{id}/schedule", roles: everyone, tx: s.getSchedule},
+		{method: "POST", path: "/v1/loans/{id}/payments", roles: borrowerOrStaff, money: true, tx: s.makePayment},
 		{method: "GET", path: "/v1/audit", roles: admin, h: s.listAudit},
 	}
 }

@@ -125,3 +125,23 @@ CREATE TABLE platform_holdings (
     loan_id    TEXT    NOT NULL REFERENCES platform_loans (id),
     PRIMARY KEY (holder_id, loan_id)
 );
+
+-- Contract versions shown to a signer: the canonical HTML (what the
+-- fingerprint covers), the pending signature challenge (a salted HMAC of the
+-- code, never the code) and, once signed, the sealed evidence.
+CREATE TABLE platform_contracts (
+    id             TEXT    NOT NULL PRIMARY KEY,
+    application_id TEXT    NOT NULL REFERENCES platform_applications (id),
+    reference      TEXT    NOT NULL,
+    version        BIGINT NOT NULL CHECK (version >= 1),
+    kind           TEXT    NOT NULL,
+    fingerprint    TEXT    NOT NULL,
+    html           TEXT    NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('draft', 'signing', 'signed')),
+    challenge      TEXT    NOT NULL DEFAULT '',
+    evidence       TEXT    NOT NULL DEFAULT '',
+    created_at     BIGINT NOT NULL,
+    signed_at      BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (reference, version)
+);
+CREATE INDEX platform_contracts_application ON platform_contracts (application_id);
