@@ -40,6 +40,9 @@ var (
 	ErrTooManyAttempts = errors.New("contract: too many signing attempts")
 	// ErrChallengeClosed: the challenge was already confirmed.
 	ErrChallengeClosed = errors.New("contract: signing challenge already used")
+	// ErrSuperseded: a signature was given for a version that a newer
+	// version has replaced.
+	ErrSuperseded = errors.New("contract: version superseded")
 	// ErrInvalidSigner: the signer is not identified well enough to sign.
 	ErrInvalidSigner = errors.New("contract: signer not identified")
 )

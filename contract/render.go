@@ -18,6 +18,10 @@ type Document struct {
 	Fingerprint Fingerprint
 	PDF         []byte
 	PDFDigest   Fingerprint
+	// Data is what the document was rendered from (nil for a document
+	// loaded without it). Save stores it so the contract can be
+	// re-rendered and compared later.
+	Data *Data
 }
 
 // Verify checks that the document's bytes match its recorded fingerprints:
@@ -76,7 +80,7 @@ func (r *Renderer) html(v *View) (Document, error) {
 	}
 	return Document{
 		Kind: v.Kind, Locale: v.Locale, Reference: v.Reference, Version: v.Version,
-		HTML: html, Fingerprint: FingerprintOf(html),
+		HTML: html, Fingerprint: FingerprintOf(html), Data: &v.Data,
 	}, nil
 }
 
