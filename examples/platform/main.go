@@ -44,8 +44,8 @@ var commands = map[string]command{
 	"migrate":  {"apply the database migrations", cmdMigrate},
 }
 
-// exitError is an error with a chosen exit status: 2 for usage errors and
-// commands not built yet, 1 (the default for other errors) for failures.
+// exitError is an error with a chosen exit status: 2 for usage errors, 1
+// (the default for other errors) for failures.
 type exitError struct {
 	code int
 	msg  string
@@ -56,13 +56,6 @@ func (e *exitError) Error() string { return e.msg }
 // usageErrorf returns an exit-status-2 error for bad command-line input.
 func usageErrorf(format string, args ...any) error {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
-}
-
-// notBuilt stands in for a command another part of the project provides.
-func notBuilt(name string) commandFunc {
-	return func(context.Context, []string, io.Writer, io.Writer) error {
-		return &exitError{code: 2, msg: name + ": not built yet"}
-	}
 }
 
 func main() {
