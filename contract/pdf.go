@@ -31,6 +31,14 @@ const (
 	cellPad                 = 1.2
 )
 
+// pageCountAlias stands for the number of pages in the footer until the
+// layout is done.
+const pageCountAlias = "{nb}"
+
+// rawPool recycles the buffers fpdf writes the uncompressed PDF into
+// (around 100 kB a contract), which finishPDF copies out of.
+var rawPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 128<<10)) }}
+
 // widths holds the core font's glyph widths (1/1000 em) per style and
 // Windows-1252 byte, read once from fpdf's metrics.
 var (
@@ -208,7 +216,8 @@ func renderPDF(root *node, m pdfMeta) ([]byte, error) {
 	p.SetKeywords("sha256:"+m.fingerprint, true)
 	p.SetMargins(marginL, marginT, marginR)
 	p.SetAutoPageBreak(false, marginB)
-	p.AliasNbPages("{nb}")
+	// No p.AliasNbPages: fpdf would copy every page twice to replace the
+	// alias; finishPDF does it while it rewrites the streams anyway.
 	ref := toCP1252(m.reference)
 	fp := toCP1252(m.footer)
 	p.SetHeaderFunc(func() {
@@ -232,15 +241,14 @@ func renderPDF(root *node, m pdfMeta) ([]byte, error) {
 		body = root
 	}
 	l.blocks(body)
-	var buf bytes.Buffer
-	buf.Grow(32 << 10)
-	if err := p.Output(&buf); err != nil {
+	pages := p.PageNo()
+	buf := rawPool.Get().(*bytes.Buffer)
+	defer rawPool.Put(buf)
+	buf.Reset()
+	if err := p.Output(buf); err != nil {
 		return nil, fmt.Errorf("%w: pdf: %w", ErrRender, err)
 	}
-	if m.compress {
-		return compressStreams(buf.Bytes())
-	}
-	return buf.Bytes(), nil
+	return finishPDF(buf.Bytes(), []byte(pageCountAlias), []byte(strconv.Itoa(pages)), m.compress)
 }
 
 func widthOf(w map[string]*[256]int, s, style string, pt float64) float64 {

@@ -22,12 +22,15 @@ var zlibPool = sync.Pool{New: func() any {
 	return w
 }}
 
-// compressStreams rewrites an uncompressed PDF written by fpdf with every
-// plain stream ("<</Length n>>") deflated (FlateDecode) and the
-// cross-reference table recomputed. It understands fpdf's output only:
-// objects "n 0 obj … endobj" in sequence, then "xref", "trailer",
-// "startxref".
-func compressStreams(raw []byte) ([]byte, error) {
+// compressStreams is finishPDF with compression and no alias.
+func compressStreams(raw []byte) ([]byte, error) { return finishPDF(raw, nil, nil, true) }
+
+// finishPDF rewrites an uncompressed PDF written by fpdf: in every plain
+// stream ("<</Length n>>") alias is replaced by value (the page count) and,
+// with compress, the stream is deflated (FlateDecode); the cross-reference
+// table is recomputed. It understands fpdf's output only: objects
+// "n 0 obj … endobj" in sequence, then "xref", "trailer", "startxref".
+func finishPDF(raw, alias, value []byte, compress bool) ([]byte, error) {
 	bad := func(pos int, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: pdf rewrite at byte %d: %s", ErrRender, pos, what)
 	}
@@ -68,19 +71,28 @@ func compressStreams(raw []byte) ([]byte, error) {
 			if end > len(raw) || !bytes.HasPrefix(raw[end:], []byte("\nendstream\nendobj\n")) {
 				return bad(dataAt, "stream length does not match")
 			}
-			zbuf.Reset()
-			zw.Reset(&zbuf)
-			if _, err := zw.Write(raw[dataAt:end]); err != nil {
-				return bad(dataAt, err.Error())
-			}
-			if err := zw.Close(); err != nil {
-				return bad(dataAt, err.Error())
+			data := raw[dataAt:end]
+			if len(alias) > 0 && bytes.Contains(data, alias) {
+				data = bytes.ReplaceAll(data, alias, value)
 			}
 			out = append(out, raw[pos:body]...)
-			out = append(out, "<</Filter /FlateDecode /Length "...)
-			out = strconv.AppendInt(out, int64(zbuf.Len()), 10)
+			if compress {
+				zbuf.Reset()
+				zw.Reset(&zbuf)
+				if _, err := zw.Write(data); err != nil {
+					return bad(dataAt, err.Error())
+				}
+				if err := zw.Close(); err != nil {
+					return bad(dataAt, err.Error())
+				}
+				data = zbuf.Bytes()
+				out = append(out, "<</Filter /FlateDecode /Length "...)
+			} else {
+				out = append(out, "<</Length "...)
+			}
+			out = strconv.AppendInt(out, int64(len(data)), 10)
 			out = append(out, ">>\nstream\n"...)
-			out = append(out, zbuf.Bytes()...)
+			out = append(out, data...)
 			out = append(out, "\nendstream\nendobj\n"...)
 			pos = end + len("\nendstream\nendobj\n")
 			continue
