@@ -30,6 +30,7 @@ func Exercise(t *testing.T, open Opener) {
 	t.Run("Migration", func(t *testing.T) { t.Parallel(); ExerciseMigration(t, open) })
 	t.Run("Wallet", func(t *testing.T) { t.Parallel(); ExerciseWallet(t, open) })
 	t.Run("Contract", func(t *testing.T) { t.Parallel(); ExerciseContract(t, open) })
+	t.Run("Dispatch", func(t *testing.T) { t.Parallel(); ExerciseDispatch(t, open) })
 }
 
 // bundle is what most tests need: a migrated database and its clock.
