@@ -116,7 +116,7 @@ type Balance struct {
 	Available lendkit.Money // Posted − Pending: what a new transaction may spend
 	// Raw totals, as stored (each ≥ 0).
 	PostedDebits, PostedCredits, PendingDebits, PendingCredits lendkit.Money
-	Entries int64 // number of postings on the account
+	Entries                                                    int64 // number of postings on the account
 }
 
 // HistoryQuery selects a page of an account's history.

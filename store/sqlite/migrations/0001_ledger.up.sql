@@ -36,14 +36,18 @@ CREATE TABLE ledger_transactions (
     description     TEXT    NOT NULL,
     effective_date  TEXT    NOT NULL,
     metadata        TEXT    NOT NULL DEFAULT '{}',
-    -- UNIQUE: a hold is resolved (posted or voided) at most once, a
-    -- transaction reversed at most once, even if the ledger's own check races.
-    hold_id         TEXT    UNIQUE REFERENCES ledger_transactions (id),
-    reverses_id     TEXT    UNIQUE REFERENCES ledger_transactions (id),
+    hold_id         TEXT    REFERENCES ledger_transactions (id),
+    reverses_id     TEXT    REFERENCES ledger_transactions (id),
     expires_at      INTEGER,
     created_at      INTEGER NOT NULL,
     hash            BLOB    NOT NULL
-) WITHOUT ROWID;
+);
+
+-- A hold is resolved (posted or voided) at most once, a transaction reversed
+-- at most once, even if the ledger's own check were to race. Partial, so the
+-- great majority of rows (plain transfers, NULL here) cost no index entry.
+CREATE UNIQUE INDEX ledger_transactions_hold ON ledger_transactions (hold_id) WHERE hold_id IS NOT NULL;
+CREATE UNIQUE INDEX ledger_transactions_reverses ON ledger_transactions (reverses_id) WHERE reverses_id IS NOT NULL;
 
 -- The expiry sweep's scan: holds with an expiry, by expiry.
 CREATE INDEX ledger_transactions_expiring ON ledger_transactions (expires_at)
@@ -63,6 +67,6 @@ CREATE TABLE ledger_postings (
     effective_date TEXT    NOT NULL,
     hash           BLOB    NOT NULL,
     PRIMARY KEY (account_id, seq)
-) WITHOUT ROWID;
+);
 
 CREATE UNIQUE INDEX ledger_postings_tx ON ledger_postings (tx_id, idx);

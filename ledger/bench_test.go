@@ -1,0 +1,169 @@
+package ledger_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/ledger"
+	"github.com/lendkit/lendkit/store/sqlite"
+
+	_ "modernc.org/sqlite"
+)
+
+// The benchmarks run on SQLite in a temporary file (WAL, synchronous=NORMAL,
+// the backend's defaults). Each ledger figure has a raw-database baseline in
+// the same run: plain INSERTs of the same rows (transactions and postings)
+// through database/sql, with no reads, no balance updates, no hashing.
+//
+//	go test -run '^$' -bench . -benchtime 20000x ./ledger/
+
+const benchAccounts = 1000
+
+func benchLedger(b *testing.B) (*ledger.Ledger, string) {
+	b.Helper()
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "bench.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(db)
+	if _, err := l.CreateAccount(ctx, ledger.Account{ID: "bank", Code: "bank", Currency: lendkit.EUR, Normal: ledger.Debit, Constraint: ledger.Unconstrained}); err != nil {
+		b.Fatal(err)
+	}
+	var fund []ledger.Transfer
+	for i := 0; i < benchAccounts; i++ {
+		id := fmt.Sprintf("wallet:%04d", i)
+		if _, err := l.CreateAccount(ctx, ledger.Account{ID: id, Code: "wallet", Currency: lendkit.EUR, Normal: ledger.Credit}); err != nil {
+			b.Fatal(err)
+		}
+		fund = append(fund, ledger.Transfer{Key: "fund-" + id, EffectiveDate: benchDay, Postings: []ledger.Posting{
+			ledger.Dr("bank", lendkit.New(1e12, lendkit.EUR)), ledger.Cr(id, lendkit.New(1e12, lendkit.EUR))}})
+	}
+	if _, err := l.PostBatch(ctx, fund); err != nil {
+		b.Fatal(err)
+	}
+	return l, path
+}
+
+var benchDay = lendkit.MustParseDate("2027-01-15")
+
+// transfer i moves 1.00 between two pseudo-random wallets.
+func benchTransfer(run string, i int) ledger.Transfer {
+	from := fmt.Sprintf("wallet:%04d", (i*7919)%benchAccounts)
+	to := fmt.Sprintf("wallet:%04d", (i*7919+1+i%(benchAccounts-1))%benchAccounts)
+	return ledger.Transfer{Key: fmt.Sprintf("%s-%d", run, i), Code: "transfer", EffectiveDate: benchDay,
+		Postings: []ledger.Posting{ledger.Dr(from, lendkit.New(100, lendkit.EUR)), ledger.Cr(to, lendkit.New(100, lendkit.EUR))}}
+}
+
+func runID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// BenchmarkPost commits two-posting transfers one by one, each in its own
+// database transaction.
+func BenchmarkPost(b *testing.B) {
+	l, _ := benchLedger(b)
+	ctx := context.Background()
+	run := runID()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Post(ctx, benchTransfer(run, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}
+
+// BenchmarkPostBatch commits transfers through PostBatch, 1,500 two-posting
+// transfers (3,000 postings, a monthly dispersal) per database transaction.
+func BenchmarkPostBatch(b *testing.B) {
+	const per = 1500
+	l, _ := benchLedger(b)
+	ctx := context.Background()
+	run := runID()
+	batch := make([]ledger.Transfer, 0, per)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		batch = append(batch, benchTransfer(run, i))
+		if len(batch) == per || i == b.N-1 {
+			if _, err := l.PostBatch(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "postings/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}
+
+// rawInsert writes b.N transactions and 2·b.N postings with plain INSERTs
+// into the ledger's own tables, commitEvery rows per database transaction:
+// the cost of the rows alone.
+func rawInsert(b *testing.B, commitEvery int) {
+	_, path := benchLedger(b)
+	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=cache_size(-32768)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	run := runID()
+	hash := make([]byte, 32)
+	b.ResetTimer()
+	var tx *sql.Tx
+	var insTx, insP *sql.Stmt
+	for i := 0; i < b.N; i++ {
+		if tx == nil {
+			if tx, err = db.Begin(); err != nil {
+				b.Fatal(err)
+			}
+			insTx, _ = tx.Prepare(`INSERT INTO ledger_transactions (id, idempotency_key, payload_hash, kind, code, description, effective_date, metadata, created_at, hash) VALUES (?, ?, ?, 'transfer', 'transfer', '', '2027-01-15', '{}', 0, ?)`)
+			insP, _ = tx.Prepare(`INSERT INTO ledger_postings (account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash) VALUES (?, ?, ?, ?, 'posted', ?, 100, 'EUR', '2027-01-15', ?)`)
+		}
+		t := benchTransfer(run, i)
+		id := fmt.Sprintf("%s%026d", run, i)
+		if _, err := insTx.Exec(id, t.Key, hash, hash); err != nil {
+			b.Fatal(err)
+		}
+		// seq: unique per account; offset past the funding posting.
+		if _, err := insP.Exec(t.Postings[0].AccountID, 2+2*i, id, 0, "debit", hash); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := insP.Exec(t.Postings[1].AccountID, 3+2*i, id, 1, "credit", hash); err != nil {
+			b.Fatal(err)
+		}
+		if (i+1)%commitEvery == 0 || i == b.N-1 {
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+			tx = nil
+		}
+	}
+	b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "postings/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}
+
+// BenchmarkRawInsertOneTx is the issue's baseline: the same rows, all in one
+// database transaction.
+func BenchmarkRawInsertOneTx(b *testing.B) { rawInsert(b, 1<<62) }
+
+// BenchmarkRawInsertEachTx is the baseline for Post: the same rows, one
+// database transaction (one commit) per ledger transaction.
+func BenchmarkRawInsertEachTx(b *testing.B) { rawInsert(b, 1) }
+
+// BenchmarkRawInsertPerBatch is the baseline for PostBatch: a commit every
+// 1,500 transactions.
+func BenchmarkRawInsertPerBatch(b *testing.B) { rawInsert(b, 1500) }
