@@ -97,7 +97,7 @@ type StatementLine struct {
 	Outcome     string
 	Rule        string
 	GroupID     string // the loan or borrower matched, "" if none
-	LedgerTxID  string // the ledger transaction that booked it, "" if none
+	LedgerKey   string // idempotency key of the ledger transaction that booked it, "" if none
 	CreatedAt   time.Time
 }
 
@@ -113,6 +113,10 @@ type WalletStore interface {
 	// w.Version, and returns the new version. Errors: ErrNotFound, ErrConflict
 	// for a stale version.
 	UpdateWallet(ctx context.Context, w Wallet) (int64, error)
+	// WalletsByID returns the wallets with the given ids that exist, in id
+	// order (unknown ids are left out): one query for a statement's thousands
+	// of loans.
+	WalletsByID(ctx context.Context, ids []string) ([]Wallet, error)
 	// Wallets returns up to limit (1..1000) wallets of a kind ("" for all)
 	// with id > afterID, in id order.
 	Wallets(ctx context.Context, kind, afterID string, limit int) ([]Wallet, error)
@@ -156,9 +160,10 @@ type WalletStore interface {
 	// Mandate returns a mandate by reference. Errors: ErrNotFound.
 	Mandate(ctx context.Context, reference string) (Mandate, error)
 
-	// InsertStatementLine records an imported line and reports whether it was
-	// new; a line whose ID exists is left as it was (false, nil).
-	InsertStatementLine(ctx context.Context, l StatementLine) (bool, error)
+	// InsertStatementLines records imported lines and reports, line by line,
+	// whether each was new; a line whose ID exists (or repeats an earlier
+	// line of the call) is left as it was (false).
+	InsertStatementLines(ctx context.Context, ls []StatementLine) ([]bool, error)
 	// StatementLine returns a line. Errors: ErrNotFound.
 	StatementLine(ctx context.Context, id string) (StatementLine, error)
 

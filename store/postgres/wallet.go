@@ -103,6 +103,19 @@ func (s walletStore) UpdateWallet(ctx context.Context, w store.Wallet) (int64, e
 	return walletVersioned(tag.RowsAffected(), fmt.Sprintf("update wallet %q", w.ID), w.Version, func() error { _, err := s.Wallet(ctx, w.ID); return err })
 }
 
+// WalletsByID returns the existing wallets among ids, in id order.
+func (s walletStore) WalletsByID(ctx context.Context, ids []string) ([]store.Wallet, error) {
+	rows, err := s.q().Query(ctx, `SELECT `+walletCols+` FROM wallet_wallets WHERE id = ANY($1) ORDER BY id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: wallets by id: %w", interpretError(err))
+	}
+	ws, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Wallet, error) { return scanWallet(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: wallets by id: %w", interpretError(err))
+	}
+	return ws, nil
+}
+
 // Wallets lists wallets in id order.
 func (s walletStore) Wallets(ctx context.Context, kind, afterID string, limit int) ([]store.Wallet, error) {
 	if limit < 1 || limit > store.MaxListLimit {
@@ -308,16 +321,49 @@ func (s walletStore) Mandate(ctx context.Context, reference string) (store.Manda
 	return m, nil
 }
 
-const lineCols = `id, statement_id, amount, currency, booking_date, outcome, rule, group_id, ledger_tx_id, created_at`
+const lineCols = `id, statement_id, amount, currency, booking_date, outcome, rule, group_id, ledger_key, created_at`
 
-// InsertStatementLine records a line unless its id exists.
-func (s walletStore) InsertStatementLine(ctx context.Context, l store.StatementLine) (bool, error) {
-	tag, err := s.q().Exec(ctx, `INSERT INTO wallet_statement_lines (`+lineCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-		l.ID, l.StatementID, l.Amount.Minor(), l.Amount.Currency().Code(), walletDate(l.BookingDate), l.Outcome, l.Rule, l.GroupID, l.LedgerTxID, s.tx.now)
-	if err != nil {
-		return false, fmt.Errorf("postgres: insert statement line %q: %w", l.ID, interpretError(err))
+// InsertStatementLines inserts every line in one statement over unnest'ed
+// arrays; RETURNING names the rows actually inserted.
+func (s walletStore) InsertStatementLines(ctx context.Context, ls []store.StatementLine) ([]bool, error) {
+	if len(ls) == 0 {
+		return nil, nil
 	}
-	return tag.RowsAffected() == 1, nil
+	n := len(ls)
+	ids, stmts, curs, outcomes, rules, groups, keys := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	amounts := make([]int64, n)
+	dates := make([]*time.Time, n)
+	first := make(map[string]int, n) // a repeated id: only its first occurrence can be new
+	for i, l := range ls {
+		ids[i], stmts[i], curs[i], outcomes[i], rules[i], groups[i], keys[i] = l.ID, l.StatementID, l.Amount.Currency().Code(), l.Outcome, l.Rule, l.GroupID, l.LedgerKey
+		amounts[i] = l.Amount.Minor()
+		if !l.BookingDate.IsZero() {
+			d := l.BookingDate.Time()
+			dates[i] = &d
+		}
+		if _, ok := first[l.ID]; !ok {
+			first[l.ID] = i
+		}
+	}
+	rows, err := s.q().Query(ctx, `INSERT INTO wallet_statement_lines (`+lineCols+`)
+		SELECT DISTINCT ON (u.id) u.id, u.stmt, u.amount, u.cur, u.booked, u.outcome, u.rule, u.grp, u.lkey, $10
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[])
+			WITH ORDINALITY AS u(id, stmt, amount, cur, booked, outcome, rule, grp, lkey, ord)
+		ORDER BY u.id, u.ord
+		ON CONFLICT (id) DO NOTHING RETURNING id`,
+		ids, stmts, amounts, curs, dates, outcomes, rules, groups, keys, s.tx.now)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: insert statement lines: %w", interpretError(err))
+	}
+	inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: insert statement lines: %w", interpretError(err))
+	}
+	out := make([]bool, n)
+	for _, id := range inserted {
+		out[first[id]] = true
+	}
+	return out, nil
 }
 
 // StatementLine returns a line.
@@ -327,7 +373,7 @@ func (s walletStore) StatementLine(ctx context.Context, id string) (store.Statem
 	var cur string
 	var booked *time.Time
 	err := s.q().QueryRow(ctx, `SELECT `+lineCols+` FROM wallet_statement_lines WHERE id = $1`, id).Scan(
-		&l.ID, &l.StatementID, &amount, &cur, &booked, &l.Outcome, &l.Rule, &l.GroupID, &l.LedgerTxID, &l.CreatedAt)
+		&l.ID, &l.StatementID, &amount, &cur, &booked, &l.Outcome, &l.Rule, &l.GroupID, &l.LedgerKey, &l.CreatedAt)
 	if err != nil {
 		return store.StatementLine{}, walletRow(fmt.Sprintf("statement line %q", id), err)
 	}

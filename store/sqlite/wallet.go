@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/lendkit/lendkit"
@@ -107,6 +108,31 @@ func (s *walletStore) UpdateWallet(ctx context.Context, w store.Wallet) (int64, 
 		return 0, fmt.Errorf("sqlite: update wallet %q: %w", w.ID, err)
 	}
 	return walletVersioned(r, fmt.Sprintf("update wallet %q", w.ID), w.Version, func() error { _, err := s.Wallet(ctx, w.ID); return err })
+}
+
+// walletsChunk bounds the ids of one IN (…) list.
+const walletsChunk = 500
+
+func (s *walletStore) WalletsByID(ctx context.Context, ids []string) ([]store.Wallet, error) {
+	var out []store.Wallet
+	for start := 0; start < len(ids); start += walletsChunk {
+		part := ids[start:min(start+walletsChunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.tx.query(ctx, `SELECT `+walletCols+` FROM wallet_wallets WHERE id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: wallets by id: %w", err)
+		}
+		ws, err := scanAll(rows, scanWallet)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: wallets by id: %w", err)
+		}
+		out = append(out, ws...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
 }
 
 func (s *walletStore) Wallets(ctx context.Context, kind, afterID string, limit int) ([]store.Wallet, error) {
@@ -300,19 +326,27 @@ func (s *walletStore) Mandate(ctx context.Context, reference string) (store.Mand
 	return walletOne(ctx, s.tx, fmt.Sprintf("mandate %q", reference), scanMandate, `SELECT `+mandateCols+` FROM wallet_mandates WHERE reference = ?`, reference)
 }
 
-const lineCols = `id, statement_id, amount, currency, booking_date, outcome, rule, group_id, ledger_tx_id, created_at`
+const lineCols = `id, statement_id, amount, currency, booking_date, outcome, rule, group_id, ledger_key, created_at`
 
-func (s *walletStore) InsertStatementLine(ctx context.Context, l store.StatementLine) (bool, error) {
-	r, err := s.tx.exec(ctx, `INSERT INTO wallet_statement_lines (`+lineCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		l.ID, l.StatementID, l.Amount.Minor(), l.Amount.Currency().Code(), walletDateText(l.BookingDate), l.Outcome, l.Rule, l.GroupID, l.LedgerTxID, s.tx.now.UnixMicro())
-	if err != nil {
-		return false, fmt.Errorf("sqlite: insert statement line %q: %w", l.ID, err)
+// InsertStatementLines runs one prepared INSERT … ON CONFLICT DO NOTHING per
+// line: in SQLite a prepared statement costs microseconds, and RowsAffected
+// tells a new line from a known one.
+func (s *walletStore) InsertStatementLines(ctx context.Context, ls []store.StatementLine) ([]bool, error) {
+	out := make([]bool, len(ls))
+	now := s.tx.now.UnixMicro()
+	for i, l := range ls {
+		r, err := s.tx.exec(ctx, `INSERT INTO wallet_statement_lines (`+lineCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			l.ID, l.StatementID, l.Amount.Minor(), l.Amount.Currency().Code(), walletDateText(l.BookingDate), l.Outcome, l.Rule, l.GroupID, l.LedgerKey, now)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: insert statement line %q: %w", l.ID, err)
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: insert statement line %q: %w", l.ID, interpretError(err))
+		}
+		out[i] = n == 1
 	}
-	n, err := r.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("sqlite: insert statement line %q: %w", l.ID, interpretError(err))
-	}
-	return n == 1, nil
+	return out, nil
 }
 
 func (s *walletStore) StatementLine(ctx context.Context, id string) (store.StatementLine, error) {
@@ -320,7 +354,7 @@ func (s *walletStore) StatementLine(ctx context.Context, id string) (store.State
 		var l store.StatementLine
 		var amount, created int64
 		var cur, booked string
-		if err := r.Scan(&l.ID, &l.StatementID, &amount, &cur, &booked, &l.Outcome, &l.Rule, &l.GroupID, &l.LedgerTxID, &created); err != nil {
+		if err := r.Scan(&l.ID, &l.StatementID, &amount, &cur, &booked, &l.Outcome, &l.Rule, &l.GroupID, &l.LedgerKey, &created); err != nil {
 			return l, err
 		}
 		c, err := lendkit.ParseCurrency(cur)

@@ -1,0 +1,9 @@
+DROP TABLE wallet_psp_notifications;
+DROP TABLE wallet_statement_lines;
+DROP TABLE wallet_mandates;
+DROP INDEX wallet_commitments_lender;
+DROP TABLE wallet_commitments;
+DROP TABLE wallet_campaigns;
+DROP TABLE wallet_virtual_ibans;
+DROP INDEX wallet_wallets_kind;
+DROP TABLE wallet_wallets;
