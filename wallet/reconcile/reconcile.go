@@ -164,7 +164,17 @@ type index struct {
 type open struct {
 	e    Expectation
 	left lendkit.Money
-	name map[string]bool
+	name map[string]bool // the debtor name's tokens, computed on first use
+}
+
+// tokens returns the expectation's name tokens; most credits match by IBAN
+// or reference, so the Unicode folding is done only for those that reach
+// the amount+name rule.
+func (o *open) tokens() map[string]bool {
+	if o.name == nil {
+		o.name = nameTokens(o.e.DebtorName)
+	}
+	return o.name
 }
 
 func newIndex(c lendkit.Currency, es []Expectation) (*index, error) {
@@ -188,7 +198,7 @@ func newIndex(c lendkit.Currency, es []Expectation) (*index, error) {
 			}
 			e.VirtualIBAN = v.String() // credits are looked up in electronic form
 		}
-		o := &open{e: e, left: e.Amount, name: nameTokens(e.DebtorName)}
+		o := &open{e: e, left: e.Amount}
 		ix.groups[e.Group] = append(ix.groups[e.Group], o)
 		for key, m := range map[string]map[string]string{e.VirtualIBAN: ix.byIBAN, e.Reference.String(): ix.byRef} {
 			if key == "" {
@@ -279,7 +289,7 @@ func (ix *index) candidates(cr Credit) []string {
 		if o.left != o.e.Amount {
 			continue // partly or fully paid meanwhile
 		}
-		for tok := range o.name {
+		for tok := range o.tokens() {
 			if name[tok] {
 				out = append(out, o.e.ID)
 				break
