@@ -39,18 +39,17 @@ const (
 // everything). A funding of 3,000 lenders or a dispersal to 3,000 holders
 // fits in one batch with room to spare.
 const (
-	MaxKeyLen     = 128    // bytes of an idempotency key
-	MaxIDLen      = 128    // bytes of an account id
-	MaxTextLen    = 1024   // bytes of a code or description
-	MaxMetadata   = 64     // entries of a metadata map (keys and values ≤ MaxTextLen)
-	MaxPostings   = 10000  // postings of one transaction
-	MaxBatch      = 10000  // transfers of one PostBatch
-	MaxBatchLegs  = 100000 // postings of one PostBatch, all transfers together
-	maxHistory    = 1000   // entries of one History page
-	expireBatch   = 1000   // holds voided per ExpireHolds pass
-	verifyPage    = 1000   // rows Verify reads per call
-	defaultPage   = 100    // History page size when none is asked for
-	maxCodeLength = MaxTextLen
+	MaxKeyLen    = 128    // bytes of an idempotency key
+	MaxIDLen     = 128    // bytes of an account id
+	MaxTextLen   = 1024   // bytes of a code or description
+	MaxMetadata  = 64     // entries of a metadata map (keys and values ≤ MaxTextLen)
+	MaxPostings  = 10000  // postings of one transaction
+	MaxBatch     = 10000  // transfers of one PostBatch
+	MaxBatchLegs = 100000 // postings of one PostBatch, all transfers together
+	maxHistory   = 1000   // entries of one History page
+	expireBatch  = 1000   // holds voided per ExpireHolds pass
+	verifyPage   = 1000   // rows Verify reads per call
+	defaultPage  = 100    // History page size when none is asked for
 )
 
 // Dr returns a posting that debits account by amount.
