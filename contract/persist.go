@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lendkit/lendkit/store"
 )
@@ -18,28 +21,63 @@ import (
 // store's: store.ErrConflict (the version exists or was superseded),
 // store.ErrNotFound (the previous version is missing).
 func Save(ctx context.Context, tx store.Tx, docs []Document) error {
-	vs := make([]store.ContractVersion, len(docs))
-	for i := range docs {
-		d := &docs[i]
-		if err := d.Verify(); err != nil {
-			return fmt.Errorf("contract: save %s v%d: %w", d.Reference, d.Version, err)
-		}
-		var inputs []byte
-		if d.Data != nil {
-			var err error
-			if inputs, err = json.Marshal(d.Data); err != nil {
-				return fmt.Errorf("%w: save %s v%d: data: %v", ErrInvalidData, d.Reference, d.Version, err)
-			}
-		}
-		vs[i] = store.ContractVersion{
-			ContractID: d.Reference, Version: d.Version, Kind: string(d.Kind), Locale: d.Locale,
-			Fingerprint: d.Fingerprint, PDFDigest: d.PDFDigest, HTML: d.HTML, PDF: d.PDF, Inputs: inputs,
-		}
+	vs, err := versionsOf(docs)
+	if err != nil {
+		return err
 	}
 	if err := tx.Contracts().InsertVersions(ctx, vs); err != nil {
 		return fmt.Errorf("contract: save %d documents: %w", len(docs), err)
 	}
 	return nil
+}
+
+// versionsOf verifies and encodes documents for the store. Hashing a
+// project's 300 MB of PDFs and encoding 3,000 schedules as JSON is CPU work
+// that would otherwise run inside the unit of work on one core, so it runs
+// on a bounded pool; the records keep the documents' order.
+func versionsOf(docs []Document) ([]store.ContractVersion, error) {
+	vs := make([]store.ContractVersion, len(docs))
+	errs := make([]error, len(docs))
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(docs) {
+					return
+				}
+				vs[i], errs[i] = versionOf(&docs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return vs, nil
+}
+
+func versionOf(d *Document) (store.ContractVersion, error) {
+	if err := d.Verify(); err != nil {
+		return store.ContractVersion{}, fmt.Errorf("contract: save %s v%d: %w", d.Reference, d.Version, err)
+	}
+	var inputs []byte
+	if d.Data != nil {
+		var err error
+		if inputs, err = json.Marshal(d.Data); err != nil {
+			return store.ContractVersion{}, fmt.Errorf("%w: save %s v%d: data: %v", ErrInvalidData, d.Reference, d.Version, err)
+		}
+	}
+	return store.ContractVersion{
+		ContractID: d.Reference, Version: d.Version, Kind: string(d.Kind), Locale: d.Locale,
+		Fingerprint: d.Fingerprint, PDFDigest: d.PDFDigest, HTML: d.HTML, PDF: d.PDF, Inputs: inputs,
+	}, nil
 }
 
 // Load returns a stored version as a Document (with its Data when it was

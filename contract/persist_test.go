@@ -12,7 +12,7 @@ import (
 	"github.com/lendkit/lendkit/store/sqlite"
 )
 
-func openStore(t *testing.T, clock lendkit.Clock) store.DB {
+func openStore(t testing.TB, clock lendkit.Clock) store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lendkit.db"), sqlite.WithClock(clock))
