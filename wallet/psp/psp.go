@@ -247,6 +247,7 @@ type Notification struct {
 	OperationID string // the operation concerned ("" for a mandate event)
 	MandateID   string // the mandate concerned, for mandate events
 	Reference   string // the operation's caller reference
+	Wallet      string // the wallet the operation credits or debits (Operation.Wallet)
 	Kind        Kind
 	State       State        // new operation state
 	Mandate     MandateState // new mandate state, for mandate events

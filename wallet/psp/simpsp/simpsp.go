@@ -334,7 +334,7 @@ func (s *Sim) CreateMandate(_ context.Context, r psp.MandateRequest) (psp.Mandat
 	s.mands[m.ID] = m
 	s.byRef[r.Reference] = m.ID
 	s.reqKey[r.Reference] = canon
-	s.enqueue(psp.Notification{MandateID: m.ID, Reference: m.Reference, Mandate: psp.MandateActive})
+	s.enqueue(psp.Notification{MandateID: m.ID, Reference: m.Reference, Wallet: m.Wallet, Mandate: psp.MandateActive})
 	return *m, nil
 }
 
@@ -348,7 +348,7 @@ func (s *Sim) CancelMandate(_ context.Context, id string) (psp.Mandate, error) {
 	}
 	if m.State != psp.MandateCancelled {
 		m.State = psp.MandateCancelled
-		s.enqueue(psp.Notification{MandateID: m.ID, Reference: m.Reference, Mandate: psp.MandateCancelled})
+		s.enqueue(psp.Notification{MandateID: m.ID, Reference: m.Reference, Wallet: m.Wallet, Mandate: psp.MandateCancelled})
 	}
 	return *m, nil
 }
@@ -536,7 +536,7 @@ func (s *Sim) Notifications() []psp.Notification {
 }
 
 func (s *Sim) notify(op *psp.Operation) {
-	n := psp.Notification{OperationID: op.ID, Reference: op.Reference, Kind: op.Kind, State: op.State, Amount: op.Amount}
+	n := psp.Notification{OperationID: op.ID, Reference: op.Reference, Wallet: op.Wallet, Kind: op.Kind, State: op.State, Amount: op.Amount}
 	if op.State == psp.StateFailed || op.State == psp.StateReturned || op.State == psp.StateChargedBack {
 		n.Failure, n.ReasonCode = op.Failure, op.ReasonCode
 	}
