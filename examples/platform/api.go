@@ -183,6 +183,10 @@ type route struct {
 	// money marks a money-moving POST: it must carry an Idempotency-Key and
 	// tx runs through idempotent(), inside the record's unit of work.
 	money bool
+	// keyed marks a money-moving POST whose effects run in a library's own
+	// units of work (wallet, the PSP): it must carry an Idempotency-Key,
+	// from which the handler derives the libraries' idempotency keys.
+	keyed bool
 	h     handler   // a handler that manages its own units of work, or
 	tx    txHandler // one that runs inside a unit of work opened for it
 }
@@ -267,6 +271,11 @@ func (s *server) run(ctx context.Context, rt route, w http.ResponseWriter, c *ca
 		c.who = p
 	}
 	switch {
+	case rt.keyed:
+		if k := c.r.Header.Get(idempotencyHeader); k == "" || len(k) > 128 {
+			return 0, nil, badRequest("idempotency_key_required", "this request moves money: send an %s header (a unique string up to 128 bytes)", idempotencyHeader)
+		}
+		return rt.h(ctx, c)
 	case rt.money:
 		return s.idempotent(ctx, c, rt.tx)
 	case rt.tx != nil:

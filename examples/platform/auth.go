@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/wallet"
 )
 
 // Credentials. Sessions are opaque bearer tokens ("lks_…") from login; API
@@ -205,6 +206,12 @@ func (s *server) insertUser(ctx context.Context, c *call, req signupRequest, byA
 	})
 	if err != nil {
 		return 0, nil, err
+	}
+	// Customers get their wallet at once (KYC light: identity declared).
+	if u.Role == roleBorrower || u.Role == roleLender {
+		if err := s.openUserWallet(ctx, u.ID, walletKind(u.Role), wallet.KYCLight); err != nil {
+			return 0, nil, err
+		}
 	}
 	return http.StatusCreated, u, nil
 }

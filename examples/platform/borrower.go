@@ -648,9 +648,11 @@ func (s *server) signable(ctx context.Context, q sqlq, c *call) (contractView, *
 
 // disburse serves POST /v1/applications/{id}/disburse (agents; money):
 // for a signed application, in one unit of work, the loan is opened with the
-// platform as its only holder, dispatch's funding entry moves the money from
-// the platform's lending wallet to the borrower's wallet, and the borrower's
-// wallet pays out to their bank.
+// platform as its only holder (its servicing state, register and projected
+// repayments in the dispatch store), and dispatch's funding entry moves the
+// money from the platform's lending wallet to the borrower's wallet. The
+// borrower then pays it out to their bank (POST /v1/wallet/payouts), which
+// wallet allows only once their KYC is validated.
 func (s *server) disburse(ctx context.Context, tx store.Tx, q sqlq, c *call) (int, any, error) {
 	v, err := loadApplication(ctx, q, c.r.PathValue("id"))
 	if err != nil {
@@ -667,17 +669,16 @@ func (s *server) disburse(ctx context.Context, tx store.Tx, q sqlq, c *call) (in
 	if err != nil {
 		return 0, nil, err
 	}
-	u := ledger.In(tx)
-	cur := v.Amount.Currency()
-	if err := ensureAccounts(ctx, u, cur, append(platformAccounts(), wallet(walletAccount(disp.BorrowerWallet, v.BorrowerID), "borrower_wallet"))); err != nil {
+	if _, err := ledger.In(tx).Post(ctx, entryTransfer(s.wallets, rp.book.FundingEntry("funding/"+loanID), map[string]string{"loan": loanID})); err != nil {
 		return 0, nil, err
 	}
-	if _, err := u.Post(ctx, entryTransfer(rp.book.FundingEntry("funding/"+loanID), map[string]string{"loan": loanID})); err != nil {
+	if _, err := saveBook(ctx, tx, rp.book, 0); err != nil {
 		return 0, nil, err
 	}
-	if _, err := u.Post(ctx, ledger.Transfer{Key: "payout/" + loanID, Code: "payout", Description: "disbursement to the borrower's bank",
-		EffectiveDate: today, Metadata: map[string]string{"loan": loanID},
-		Postings: []ledger.Posting{ledger.Dr(walletAccount(disp.BorrowerWallet, v.BorrowerID), v.Amount), ledger.Cr(accPSP, v.Amount)}}); err != nil {
+	if err := saveRegister(ctx, tx, rp.book); err != nil {
+		return 0, nil, err
+	}
+	if _, err := saveProjections(ctx, tx, rp.book, false); err != nil {
 		return 0, nil, err
 	}
 	if err := insertLoan(ctx, tx, q, loanID, v.ID, v.BorrowerID, lt, v.Amount); err != nil {
@@ -808,8 +809,8 @@ func (s *server) getSchedule(ctx context.Context, tx store.Tx, q sqlq, c *call) 
 var loanPenalty = amortizationPenalty("3%")
 
 // makePayment serves POST /v1/loans/{id}/payments (the borrower or an
-// agent; money): a manual payment, collected into the borrower's wallet and
-// dispersed to the holders in the same unit of work.
+// agent; money): a manual payment from the borrower's wallet, dispersed to
+// the holders in the same unit of work.
 func (s *server) makePayment(ctx context.Context, tx store.Tx, q sqlq, c *call) (int, any, error) {
 	var req struct {
 		Amount string `json:"amount"`
@@ -841,7 +842,10 @@ func (s *server) makePayment(ctx context.Context, tx store.Tx, q sqlq, c *call) 
 		return 0, nil, err
 	}
 	d := rp.dispersals[len(rp.dispersals)-1]
-	if err := persistPayment(ctx, tx, q, lr.id, rp.book.Borrower(), ev, d, rp.book.Status(), "manual"); err != nil {
+	if err := persistPayment(ctx, tx, q, s.wallets, rp.book, ev, d); err != nil {
+		if errors.Is(err, ledger.ErrInsufficientFunds) {
+			return 0, nil, &apiError{http.StatusConflict, "insufficient_funds", "the borrower's wallet does not hold " + amt.String() + "; pay in first"}
+		}
 		return 0, nil, err
 	}
 	if err := auditBy(ctx, tx, q, c, "loan.payment", "loan", lr.id, map[string]string{"amount": amt.String(), "kind": d.Kind.String()}); err != nil {

@@ -167,6 +167,33 @@ func TestBorrowerFlow(t *testing.T) {
 		if paid.Payment.Kind != "late" || !paid.Loan.DueNow.IsZero() || paid.Loan.DaysPastDue != 0 {
 			t.Fatalf("after paying: %+v", paid)
 		}
+		// The money: the borrower's wallet received the loan; paying it out
+		// needs validated KYC, which an agent records.
+		var w walletView
+		tb.do(t, "GET", "/v1/wallet", bor, nil).must(t, 200).json(t, &w)
+		if c, _ := w.Balance.Cmp(lendkit.MustParseMoney("7000", "EUR")); c <= 0 {
+			t.Fatalf("borrower wallet after disbursement and one payment: %+v", w)
+		}
+		payout := map[string]string{"amount": "7000.00", "iban": "FR7630006000011234567890189"}
+		if got := tb.do(t, "POST", "/v1/wallet/payouts", bor, payout, idempotencyHeader, "po1").code(t); got != "kyc_required" {
+			t.Fatalf("payout before KYC: %s", got)
+		}
+		tb.do(t, "POST", "/v1/users/"+bid+"/kyc", bor, map[string]int{"level": 2}).must(t, http.StatusForbidden)
+		tb.do(t, "POST", "/v1/users/"+bid+"/kyc", agent, map[string]int{"level": 2}).must(t, 200)
+		tb.do(t, "POST", "/v1/wallet/payouts", bor, payout).must(t, 400)
+		tb.do(t, "POST", "/v1/wallet/payouts", bor, payout, idempotencyHeader, "po1").must(t, 201)
+		tb.do(t, "POST", "/v1/wallet/payouts", bor, payout, idempotencyHeader, "po1").must(t, 201) // replay: one payout
+		tb.do(t, "GET", "/v1/wallet", bor, nil).must(t, 200).json(t, &w)
+		before := w.Balance
+		tb.do(t, "POST", "/v1/wallet/payins", bor, map[string]string{"amount": "50.00"}, idempotencyHeader, "pi1").must(t, 201)
+		tb.do(t, "POST", "/v1/wallet/payins", bor, map[string]string{"amount": "50.00"}, idempotencyHeader, "pi1").must(t, 201)
+		if got := tb.do(t, "POST", "/v1/wallet/payins", bor, map[string]string{"amount": "60.00"}, idempotencyHeader, "pi1").must(t, 409).code(t); got != "idempotency_key_reused" {
+			t.Fatalf("pay-in key reuse: %s", got)
+		}
+		tb.do(t, "GET", "/v1/wallet", bor, nil).must(t, 200).json(t, &w)
+		if diff, _ := w.Balance.Sub(before); diff != lendkit.MustParseMoney("50", "EUR") {
+			t.Fatalf("balance moved by %s after a pay-in and its replay", diff)
+		}
 		if probs, err := verifyLoans(context.Background(), tb.db); err != nil || len(probs) > 0 {
 			t.Fatalf("verify: %v %v", err, probs)
 		}

@@ -16,6 +16,10 @@ import (
 	disp "github.com/lendkit/lendkit/dispatch"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/wallet"
+	"github.com/lendkit/lendkit/wallet/iban"
+	"github.com/lendkit/lendkit/wallet/psp"
+	"github.com/lendkit/lendkit/wallet/psp/simpsp"
 	"github.com/lendkit/lendkit/wallet/sepa"
 )
 
@@ -136,10 +140,16 @@ const (
 	demoLoan     = "loan-demo-bakery"
 	demoBorrower = "borrower-bakery"
 	demoFund     = "fund-securitisation"
+	demoCampaign = "campaign-bakery"
 )
 
-// runDemo runs the P2P scenario on a migrated-or-fresh db whose units of
-// work are stamped by clock. progress, when not nil, is told each step.
+// demoIBAN is the bank account of every demo participant: the well-known
+// valid French example IBAN (the simulated PSP only needs it to be valid
+// and verified).
+var demoIBAN = iban.MustParse("FR7630006000011234567890189")
+
+// runDemo runs the P2P scenario on db, whose units of work are stamped by
+// clock, with the simulated PSP. progress, when not nil, is told each step.
 func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg demoConfig, progress func(string)) (demoReport, error) {
 	say := func(s string) {
 		if progress != nil {
@@ -151,127 +161,177 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 		return demoReport{}, err
 	}
 	eur := lendkit.EUR
+	ws, err := wallet.New(db, wallet.Config{Currency: eur})
+	if err != nil {
+		return demoReport{}, err
+	}
+	if err := openPlatformWallets(ctx, ws); err != nil {
+		return demoReport{}, err
+	}
+	sim := simpsp.New(simpsp.Config{Clock: clock})
 	funded := lendkit.Today(clock)
 
-	// 1. The lenders, their wallets and pay-ins.
+	// 1. Wallets for everyone, at the platform and at the PSP; the lenders
+	// pay in by card, and the platform credits each wallet once the PSP
+	// reports the pay-in succeeded.
 	stakes := make([]stakeJSON, cfg.Lenders)
 	var total int64
-	specs := append(platformAccounts(),
-		wallet(walletAccount(disp.BorrowerWallet, demoBorrower), "borrower_wallet"),
-		wallet(walletAccount(disp.HolderWallet, demoFund), "fund_wallet"),
-		wallet(escrowAccount(demoLoan), "escrow"))
-	payins := make([]ledger.Transfer, 0, cfg.Lenders)
+	for _, w := range []wallet.OpenRequest{
+		{ID: demoBorrower, Kind: wallet.Borrower, Owner: demoBorrower, KYC: wallet.KYCValidated},
+		{ID: demoFund, Kind: wallet.Fund, Owner: demoFund, KYC: wallet.KYCValidated},
+	} {
+		if _, err := ws.Open(ctx, w); err != nil {
+			return demoReport{}, err
+		}
+	}
+	sim.OpenWallet(pspPool, eur, true)
+	if err := sim.VerifyIBAN(pspPool, demoIBAN); err != nil {
+		return demoReport{}, err
+	}
+	payins := make([]psp.Operation, 0, cfg.Lenders)
 	for i := range cfg.Lenders {
 		id, kind, tax, cents := demoLender(i + 1)
 		amt := lendkit.New(cents, eur)
 		stakes[i] = stakeJSON{Holder: id, Kind: kind.String(), Tax: tax, Amount: amt.Amount()}
 		total += cents
-		acc := walletAccount(disp.HolderWallet, id)
-		specs = append(specs, wallet(acc, "lender_wallet"))
-		payins = append(payins, ledger.Transfer{Key: "payin/" + id, Code: "payin", Description: "card pay-in",
-			EffectiveDate: funded, Postings: []ledger.Posting{ledger.Dr(accPSP, amt), ledger.Cr(acc, amt)}})
+		if _, err := ws.Open(ctx, wallet.OpenRequest{ID: id, Kind: wallet.Lender, Owner: id, KYC: wallet.KYCValidated}); err != nil {
+			return demoReport{}, err
+		}
+		op, err := sim.CreatePayIn(ctx, psp.PayInRequest{Reference: "payin/" + id, Kind: psp.PayInCard, Wallet: pspPool, Amount: amt})
+		if err != nil {
+			return demoReport{}, err
+		}
+		payins = append(payins, op)
+	}
+	sim.Settle()
+	for i, op := range payins {
+		if err := creditSucceeded(ctx, ws, sim, op.ID, stakes[i].Holder, funded, "card"); err != nil {
+			return demoReport{}, fmt.Errorf("pay-in %s: %w", op.Reference, err)
+		}
 	}
 	principal := lendkit.New(total, eur)
-	say(fmt.Sprintf("%d lenders commit %s", cfg.Lenders, principal))
-	if err := db.InTx(ctx, func(tx store.Tx) error {
-		u := ledger.In(tx)
-		if err := ensureAccounts(ctx, u, eur, specs); err != nil {
-			return err
+	say(fmt.Sprintf("%d lenders paid in %s", cfg.Lenders, principal))
+
+	// 2. The funding campaign: each commitment is a hold on the lender's
+	// wallet towards the borrower's.
+	if _, err := ws.CreateCampaign(ctx, wallet.CampaignSpec{ID: demoCampaign, BorrowerWallet: demoBorrower, Target: principal,
+		Deadline: funded.AddDays(30), Overfunding: wallet.Refuse}); err != nil {
+		return demoReport{}, err
+	}
+	for _, st := range stakes {
+		amt, _ := lendkit.ParseMoney(st.Amount, eur)
+		if _, err := ws.Commit(ctx, wallet.Commit{Campaign: demoCampaign, ID: st.Holder, Lender: st.Holder, Amount: amt, Date: funded}); err != nil {
+			return demoReport{}, fmt.Errorf("commitment of %s: %w", st.Holder, err)
 		}
-		_, err := u.PostBatch(ctx, payins)
-		return err
-	}); err != nil {
-		return demoReport{}, fmt.Errorf("pay-ins: %w", err)
 	}
+	say("commitments held")
 
-	say("accounts and pay-ins posted")
-	// 2. Commitments: each lender's money moves to the project's escrow.
-	commits := make([]ledger.Transfer, cfg.Lenders)
-	for i, s := range stakes {
-		amt, _ := lendkit.ParseMoney(s.Amount, eur)
-		commits[i] = ledger.Transfer{Key: "commit/" + demoLoan + "/" + s.Holder, Code: "commitment", Description: "commitment to " + demoLoan,
-			EffectiveDate: funded, Postings: []ledger.Posting{ledger.Dr(walletAccount(disp.HolderWallet, s.Holder), amt), ledger.Cr(escrowAccount(demoLoan), amt)}}
-	}
-	if err := db.InTx(ctx, func(tx store.Tx) error {
-		_, err := ledger.In(tx).PostBatch(ctx, commits)
-		return err
-	}); err != nil {
-		return demoReport{}, fmt.Errorf("commitments: %w", err)
-	}
-
-	say("commitments posted")
-	// 3. Funding close, one unit of work: the servicing book with every
-	// lender's projected repayments, the loan and its holders, the escrow
-	// paid to the borrower.
+	// 3. Funding close: the campaign posts every hold into the borrower's
+	// wallet (wallet's own unit of work), then one unit of work opens the
+	// servicing book and writes every lender's projected repayments.
 	lt := loanTerms{
 		Terms:    termsRequest{Principal: principal.Amount(), Currency: "EUR", Rate: "7", Periods: cfg.Periods, Start: funded.String()},
 		Borrower: demoBorrower, Funded: funded.String(), Stakes: stakes, FeeRate: "0.1", PenaltyRate: "3",
 	}
 	tf := time.Now()
-	var rp *replayed
+	camp, err := ws.CloseCampaign(ctx, demoCampaign, funded)
+	if err != nil {
+		return demoReport{}, fmt.Errorf("campaign close: %w", err)
+	}
+	if camp.Status != wallet.CampaignFunded {
+		return demoReport{}, fmt.Errorf("campaign %s, want funded", camp.Status)
+	}
+	rp, err := openBook(demoLoan, lt)
+	if err != nil {
+		return demoReport{}, err
+	}
 	var projected int
 	if err := db.InTx(ctx, func(tx store.Tx) error {
 		q, err := sqlOf(tx)
 		if err != nil {
 			return err
 		}
-		if rp, err = openBook(demoLoan, lt); err != nil {
+		if _, err := saveBook(ctx, tx, rp.book, 0); err != nil {
 			return err
 		}
-		proj, err := rp.book.Project()
-		if err != nil {
+		if err := saveRegister(ctx, tx, rp.book); err != nil {
 			return err
 		}
-		projected = proj.Len()
-		if err := insertLoan(ctx, tx, q, demoLoan, "", demoBorrower, lt, principal); err != nil {
+		if projected, err = saveProjections(ctx, tx, rp.book, false); err != nil {
 			return err
 		}
-		_, err = ledger.In(tx).Post(ctx, ledger.Transfer{Key: "funding/" + demoLoan, Code: disp.CodeFunding, Description: "funding close " + demoLoan,
-			EffectiveDate: funded, Postings: []ledger.Posting{ledger.Dr(escrowAccount(demoLoan), principal), ledger.Cr(walletAccount(disp.BorrowerWallet, demoBorrower), principal)}})
-		return err
+		return insertLoan(ctx, tx, q, demoLoan, "", demoBorrower, lt, principal)
 	}); err != nil {
 		return demoReport{}, fmt.Errorf("funding close: %w", err)
 	}
 	fundingSecs := time.Since(tf).Seconds()
-	say(fmt.Sprintf("funded %s; %d projected lender repayments", principal, projected))
+	say(fmt.Sprintf("funded %s; %d projected lender repayments stored", principal, projected))
 
 	// 4. Disbursement: the borrower's wallet pays out to their bank.
-	if err := db.InTx(ctx, func(tx store.Tx) error {
-		_, err := ledger.In(tx).Post(ctx, ledger.Transfer{Key: "payout/" + demoLoan, Code: "payout", Description: "disbursement to the borrower's bank",
-			EffectiveDate: funded, Postings: []ledger.Posting{ledger.Dr(walletAccount(disp.BorrowerWallet, demoBorrower), principal), ledger.Cr(accPSP, principal)}})
-		return err
-	}); err != nil {
+	if _, err := ws.Payout(ctx, wallet.Payout{Key: "payout/" + demoLoan, Wallet: demoBorrower, Amount: principal, Date: funded, IBAN: demoIBAN}); err != nil {
 		return demoReport{}, fmt.Errorf("disbursement: %w", err)
 	}
+	if _, err := sim.CreatePayout(ctx, psp.PayoutRequest{Reference: "payout/" + demoLoan, Wallet: pspPool, Amount: principal, IBAN: demoIBAN, Label: demoLoan}); err != nil {
+		return demoReport{}, fmt.Errorf("disbursement at the PSP: %w", err)
+	}
+	sim.Settle()
 
-	// 5. Monthly servicing on the simulated clock.
+	// 5. Monthly servicing on the simulated clock: a SEPA direct debit
+	// under the borrower's mandate, credited to the borrower's wallet when
+	// the PSP reports it succeeded, then dispersed.
+	mandate, err := sim.CreateMandate(ctx, psp.MandateRequest{Reference: "MDT-" + demoLoan, Wallet: pspPool, IBAN: demoIBAN, Holder: "Bakery Dupont SARL"})
+	if err != nil {
+		return demoReport{}, err
+	}
 	var dispersalSecs float64
 	penalty := amortizationPenalty(lt.PenaltyRate + "%")
 	for n, row := range rp.schedule.Rows {
 		n++
-		clock.Set(row.Due.Time().Add(9 * time.Hour))
 		date := row.Due
-		if n == cfg.FailAt {
-			// The first direct debit comes back AM04; the SEPA rules say
+		clock.Set(date.Time().Add(9 * time.Hour))
+		td := time.Now()
+		for attempt := 1; ; attempt++ {
+			amt, err := amountDue(rp.book, date, penalty)
+			if err != nil {
+				return demoReport{}, err
+			}
+			ref := fmt.Sprintf("%s/sdd/%d/%d", demoLoan, n, attempt)
+			if n == cfg.FailAt && attempt == 1 {
+				sim.Inject(simpsp.Rule{Reference: ref, Fail: psp.InsufficientFunds, ReasonCode: "AM04"})
+			}
+			op, err := sim.Collect(ctx, psp.CollectionRequest{Reference: ref, MandateID: mandate.ID, Amount: amt, DueDate: date})
+			if err != nil {
+				return demoReport{}, err
+			}
+			sim.Settle()
+			if op, err = sim.Operation(ctx, op.ID); err != nil {
+				return demoReport{}, err
+			}
+			if op.State == psp.StateSucceeded {
+				if err := creditSucceeded(ctx, ws, sim, op.ID, demoBorrower, date, "direct_debit"); err != nil {
+					return demoReport{}, err
+				}
+				if err := disperse(ctx, db, ws, rp, date, amt, ref); err != nil {
+					return demoReport{}, fmt.Errorf("instalment %d: %w", n, err)
+				}
+				break
+			}
+			// The direct debit came back: the SEPA rules say whether and
 			// when to present it again.
-			d, err := sepa.Decide("AM04", 1, date.AddDays(2), sepa.RetryPolicy{})
+			d, err := sepa.Decide(op.ReasonCode, attempt, date.AddDays(2), sepa.RetryPolicy{})
 			if err != nil {
 				return demoReport{}, err
 			}
 			if !d.Retry {
-				return demoReport{}, fmt.Errorf("instalment %d: AM04 not retried: %+v", n, d)
+				return demoReport{}, fmt.Errorf("instalment %d: %s not retried", n, op.ReasonCode)
 			}
-			say(fmt.Sprintf("instalment %d: direct debit returned AM04 (%s), presented again on %s", n, d.Reason.Code, d.RetryOn))
+			say(fmt.Sprintf("instalment %d: direct debit returned %s, presented again on %s", n, op.ReasonCode, d.RetryOn))
 			date = d.RetryOn
 			clock.Set(date.Time().Add(9 * time.Hour))
 		}
-		td := time.Now()
-		if err := collectAndDisperse(ctx, db, rp, date, penalty, fmt.Sprintf("%s/collection/%d", demoLoan, n)); err != nil {
-			return demoReport{}, fmt.Errorf("instalment %d: %w", n, err)
-		}
 		dispersalSecs += time.Since(td).Seconds()
 		if n == cfg.SellAt && rp.book.Status() == disp.Active {
-			if err := sellToFund(ctx, db, rp, date.AddDays(1), stakes[0].Holder); err != nil {
+			if err := sellToFund(ctx, db, ws, sim, rp, date.AddDays(1), stakes[0].Holder); err != nil {
 				return demoReport{}, fmt.Errorf("sale to the fund: %w", err)
 			}
 			say(fmt.Sprintf("after instalment %d: %s sold their holding to %s", n, stakes[0].Holder, demoFund))
@@ -287,7 +347,6 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	if err != nil {
 		return rep, err
 	}
-	say("report summed")
 	var vr ledger.Report
 	if err := db.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -305,13 +364,26 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	return rep, nil
 }
 
-// amortizationPenalty is the late-interest policy matching a loan's
-// penalty rate: dispatch accrues it by actual days over 365, rounded half-up.
-func amortizationPenalty(rate string) amortization.Penalty {
-	return amortization.Penalty{Rate: lendkit.MustParseRate(rate), Rounding: lendkit.HalfUp}
-}
+// pspPool is the platform's one wallet at the PSP: its pooled client-money
+// account. Every pay-in, collection and payout crosses it; the participants'
+// wallets are package wallet's, in the platform's ledger, where internal
+// movements (funding, dispersals) happen without a PSP round trip.
+const pspPool = "client-money"
 
-func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+// creditSucceeded credits walletID with a PSP operation that succeeded (a
+// pay-in or a collection into the pool), keyed by the PSP's operation id so a
+// duplicate notification credits nothing twice.
+func creditSucceeded(ctx context.Context, ws *wallet.Service, sim *simpsp.Sim, opID, walletID string, date lendkit.Date, method string) error {
+	op, err := sim.Operation(ctx, opID)
+	if err != nil {
+		return err
+	}
+	if op.State != psp.StateSucceeded {
+		return fmt.Errorf("operation %s is %s", op.ID, op.State)
+	}
+	_, err = ws.PayIn(ctx, wallet.PayIn{Key: "psp/" + op.ID, Wallet: walletID, Amount: op.Amount, Date: date, Method: method})
+	return err
+}
 
 // amountDue is what the borrower owes on date: everything due on or before
 // it, with penalty interest on overdue instalments accrued to date, less
@@ -351,57 +423,23 @@ func amountDue(b *disp.Book, date lendkit.Date, p amortization.Penalty) (lendkit
 	return due, nil
 }
 
-// collectAndDisperse collects what is due by direct debit and disperses it,
-// each collection in one unit of work: the collection posted to the
-// borrower's wallet, the dispersal's ledger transaction, the loan event.
-// A payment that leaves something due (penalty interest accrued by a
-// different convention than amountDue's) is followed by a collection of the
-// remainder; at most three attempts.
-func collectAndDisperse(ctx context.Context, db store.DB, rp *replayed, date lendkit.Date, p amortization.Penalty, key string) error {
-	for attempt := 1; attempt <= 3; attempt++ {
-		amt, err := amountDue(rp.book, date, p)
-		if err != nil {
-			return err
-		}
-		if !amt.IsPositive() {
-			return nil
-		}
-		k := key
-		if attempt > 1 {
-			k = fmt.Sprintf("%s/%d", key, attempt)
-		}
-		if err := postPayment(ctx, db, rp, date, amt, k, "sdd"); err != nil {
-			return err
-		}
-		last := rp.dispersals[len(rp.dispersals)-1]
-		if last.Kind != disp.Partial {
-			return nil
-		}
-	}
-	return errors.New("collections left the instalment partly unpaid three times")
-}
-
-// postPayment collects amt into the borrower's wallet (code "sdd" for a
-// direct debit, "manual" for a borrower's own transfer) and applies it to
-// the book, persisting everything in one unit of work: the collection, the
-// dispersal's ledger transaction, the loan event. The book computes the
-// dispersal once, before the unit of work (which may run again on
-// Postgres); if the unit of work fails, the book is rebuilt without it.
-func postPayment(ctx context.Context, db store.DB, rp *replayed, date lendkit.Date, amt lendkit.Money, key, how string) error {
+// disperse applies a payment of amt from the borrower's wallet to the book
+// and persists it in one unit of work (see persistPayment). The book
+// computes the dispersal once, before the unit of work (which may run again
+// on Postgres); if the unit of work fails, the book is rebuilt without it.
+func disperse(ctx context.Context, db store.DB, ws *wallet.Service, rp *replayed, date lendkit.Date, amt lendkit.Money, key string) error {
 	ev := loanEvent{Kind: "payment", Date: date.String(), Key: key, Amount: amt.Amount()}
-	loanID, borrower := rp.book.Loan(), rp.book.Borrower()
 	mark := len(rp.events)
 	if err := rp.apply(ev); err != nil {
 		return err
 	}
 	d := rp.dispersals[len(rp.dispersals)-1]
-	status := rp.book.Status()
 	err := db.InTx(ctx, func(tx store.Tx) error {
 		q, err := sqlOf(tx)
 		if err != nil {
 			return err
 		}
-		return persistPayment(ctx, tx, q, loanID, borrower, ev, d, status, how)
+		return persistPayment(ctx, tx, q, ws, rp.book, ev, d)
 	})
 	if err != nil {
 		return rewind(rp, mark, err)
@@ -410,33 +448,35 @@ func postPayment(ctx context.Context, db store.DB, rp *replayed, date lendkit.Da
 }
 
 // persistPayment writes, in the unit of work tx, a payment the book has
-// applied: the collection into the borrower's wallet, the dispersal's
-// ledger transaction, the loan event, and the loan's new status.
-func persistPayment(ctx context.Context, tx store.Tx, q sqlq, loanID, borrower string, ev loanEvent, d disp.Dispersal, status disp.Status, how string) error {
-	amt, err := lendkit.ParseMoney(ev.Amount, d.Cash.Currency())
-	if err != nil {
-		return err
-	}
-	date, err := lendkit.ParseDate(ev.Date)
-	if err != nil {
-		return err
-	}
-	u := ledger.In(tx)
-	if _, err := u.Post(ctx, ledger.Transfer{Key: ev.Key + "/in", Code: "collection." + how, Description: "collection for " + loanID,
-		EffectiveDate: date, Metadata: map[string]string{"loan": loanID},
-		Postings: []ledger.Posting{ledger.Dr(accPSP, amt), ledger.Cr(walletAccount(disp.BorrowerWallet, borrower), amt)}}); err != nil {
-		return err
-	}
+// applied: the dispersal's ledger transaction (the borrower's wallet pays
+// every holder's wallet, the tax authorities and the platform), the
+// dispersal in the dispatch store, the book's new snapshot, the loan event
+// and the loan's status.
+func persistPayment(ctx context.Context, tx store.Tx, q sqlq, ws *wallet.Service, b *disp.Book, ev loanEvent, d disp.Dispersal) error {
+	loanID := b.Loan()
+	ledgerTx := ""
 	if e, ok := d.Entry(); ok {
-		if _, err := u.Post(ctx, entryTransfer(e, map[string]string{"loan": loanID})); err != nil {
+		t, err := ledger.In(tx).Post(ctx, entryTransfer(ws, e, map[string]string{"loan": loanID}))
+		if err != nil {
 			return err
 		}
+		ledgerTx = t.ID
+	}
+	if err := saveDispersal(ctx, tx, d, ledgerTx); err != nil {
+		return err
+	}
+	stored, err := tx.Dispatch().Loan(ctx, loanID)
+	if err != nil {
+		return err
+	}
+	if _, err := saveBook(ctx, tx, b, stored.Version); err != nil {
+		return err
 	}
 	if err := appendEvent(ctx, tx, q, loanID, ev); err != nil {
 		return err
 	}
-	if status != disp.Active {
-		return setLoanStatus(ctx, tx, q, loanID, status.String())
+	if st := b.Status(); st != disp.Active {
+		return setLoanStatus(ctx, tx, q, loanID, st.String())
 	}
 	return nil
 }
@@ -458,14 +498,24 @@ func rewind(rp *replayed, mark int, cause error) error {
 }
 
 // sellToFund transfers seller's whole outstanding holding to the fund at
-// par on cutOff; the fund pays for it from its wallet (paid in first).
-func sellToFund(ctx context.Context, db store.DB, rp *replayed, cutOff lendkit.Date, seller string) error {
+// par on cutOff; the fund pays in the price through the PSP, then pays the
+// seller wallet to wallet in the transfer's ledger entry, and the remaining
+// projections are rewritten for the new holders.
+func sellToFund(ctx context.Context, db store.DB, ws *wallet.Service, sim *simpsp.Sim, rp *replayed, cutOff lendkit.Date, seller string) error {
 	pos, err := rp.book.Position(disp.HolderID(seller), cutOff)
 	if err != nil {
 		return err
 	}
 	price := pos.Outstanding
 	key := rp.book.Loan() + "/sale/" + seller
+	op, err := sim.CreatePayIn(ctx, psp.PayInRequest{Reference: key + "/payin", Kind: psp.PayInCard, Wallet: pspPool, Amount: price})
+	if err != nil {
+		return err
+	}
+	sim.Settle()
+	if err := creditSucceeded(ctx, ws, sim, op.ID, demoFund, cutOff, "card"); err != nil {
+		return err
+	}
 	ev := loanEvent{Kind: "transfer", Date: cutOff.String(), Key: key, Amount: price.Amount(), From: seller, To: demoFund, ToKind: disp.Fund.String(), Price: price.Amount()}
 	mark := len(rp.events)
 	if err := rp.apply(ev); err != nil {
@@ -477,15 +527,23 @@ func sellToFund(ctx context.Context, db store.DB, rp *replayed, cutOff lendkit.D
 		if err != nil {
 			return err
 		}
-		u := ledger.In(tx)
-		if _, err := u.Post(ctx, ledger.Transfer{Key: key + "/payin", Code: "payin", Description: "fund pay-in", EffectiveDate: cutOff,
-			Postings: []ledger.Posting{ledger.Dr(accPSP, price), ledger.Cr(walletAccount(disp.HolderWallet, demoFund), price)}}); err != nil {
-			return err
-		}
 		if e, ok := rec.Entry(); ok {
-			if _, err := u.Post(ctx, entryTransfer(e, map[string]string{"loan": rp.book.Loan()})); err != nil {
+			if _, err := ledger.In(tx).Post(ctx, entryTransfer(ws, e, map[string]string{"loan": rp.book.Loan()})); err != nil {
 				return err
 			}
+		}
+		stored, err := tx.Dispatch().Loan(ctx, rp.book.Loan())
+		if err != nil {
+			return err
+		}
+		if _, err := saveBook(ctx, tx, rp.book, stored.Version); err != nil {
+			return err
+		}
+		if err := saveRegister(ctx, tx, rp.book); err != nil {
+			return err
+		}
+		if _, err := saveProjections(ctx, tx, rp.book, true); err != nil {
+			return err
 		}
 		if err := insertHoldings(ctx, q, rp.book.Loan(), []string{demoFund}); err != nil {
 			return err
@@ -497,6 +555,14 @@ func sellToFund(ctx context.Context, db store.DB, rp *replayed, cutOff lendkit.D
 	}
 	return nil
 }
+
+// amortizationPenalty is the late-interest policy matching a loan's
+// penalty rate: dispatch accrues it by actual days over 365, rounded half-up.
+func amortizationPenalty(rate string) amortization.Penalty {
+	return amortization.Penalty{Rate: lendkit.MustParseRate(rate), Rounding: lendkit.HalfUp}
+}
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 // summarise adds up the dispersals into the report and checks its two
 // equalities.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,9 +78,16 @@ func setup(t *testing.T, b backend) *testBundle {
 		t.Fatal(err)
 	}
 	clock := lendkit.NewManualClock(time.Now().UTC())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logw io.Writer = io.Discard
+	if testing.Verbose() {
+		logw = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logw, nil))
 	s, err := newServer(db, clock, log)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	creds, err := s.seed(ctx)

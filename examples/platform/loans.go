@@ -13,6 +13,7 @@ import (
 	disp "github.com/lendkit/lendkit/dispatch"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/wallet"
 )
 
 // A loan's servicing state is never stored as figures: platform_loans keeps
@@ -328,67 +329,64 @@ func setLoanStatus(ctx context.Context, tx store.Tx, q sqlq, loanID, status stri
 	return err
 }
 
-// Ledger accounts. Dispatch names accounts by role and owner
-// (disp.Account.String(): "holder-wallet:L00001"); the platform uses
-// that string as the ledger account id, and adds the accounts dispatch does
-// not know: the client-money account at the payment institution (money
-// entering and leaving the platform's wallets) and each project's escrow.
-const accPSP = "psp:client-money"
+// Accounts. Every participant's money is a wallet of package wallet, and
+// every wallet is a ledger account (wallet.Service.AccountOf). Dispatch names
+// the accounts of its entries by role and owner; the platform maps them to
+// wallets whose ids are the owners: a holder's or borrower's wallet id is
+// their user id (or the demo's lender id), and the platform's own wallets
+// have fixed ids.
+const (
+	walletPlatformFees = "platform-fees"
+	walletInsurer      = "insurer"
+)
 
-func escrowAccount(loanID string) string { return "escrow:" + loanID }
+func taxWallet(code string) string { return "tax-" + code }
 
-func walletAccount(role disp.Role, owner string) string {
-	return disp.Account{Role: role, Owner: owner}.String()
+// accountOf maps a dispatch account to its wallet's ledger account.
+func accountOf(ws *wallet.Service, a disp.Account) string {
+	switch a.Role {
+	case disp.TaxAuthority:
+		return ws.AccountOf(taxWallet(a.Owner))
+	case disp.PlatformRevenue:
+		return ws.AccountOf(walletPlatformFees)
+	case disp.Insurer:
+		return ws.AccountOf(walletInsurer)
+	}
+	return ws.AccountOf(a.Owner) // holder and borrower wallets
 }
 
-// accountSpec is a ledger account the platform declares.
-type accountSpec struct {
-	id, code   string
-	normal     store.Side
-	constraint store.Constraint
-}
-
-// ensureAccounts creates the accounts (idempotently: an identical
-// definition is accepted as already there).
-func ensureAccounts(ctx context.Context, u *ledger.Unit, cur lendkit.Currency, specs []accountSpec) error {
-	for _, s := range specs {
-		if _, err := u.CreateAccount(ctx, ledger.Account{ID: s.id, Code: s.code, Currency: cur, Normal: s.normal, Constraint: s.constraint}); err != nil {
-			return fmt.Errorf("account %s: %w", s.id, err)
+// openPlatformWallets opens (idempotently) the wallets every loan's
+// servicing pays into: platform fees, tax authorities, the insurer.
+func openPlatformWallets(ctx context.Context, ws *wallet.Service) error {
+	if err := ws.Setup(ctx); err != nil {
+		return err
+	}
+	reqs := []wallet.OpenRequest{
+		{ID: walletPlatformFees, Kind: wallet.PlatformFees, Owner: "platform", KYC: wallet.KYCValidated},
+		{ID: walletInsurer, Kind: wallet.Partner, Owner: "insurer", KYC: wallet.KYCValidated},
+	}
+	for _, code := range []string{disp.TaxFranceIncome, disp.TaxFranceSocial, disp.TaxItaly} {
+		reqs = append(reqs, wallet.OpenRequest{ID: taxWallet(code), Kind: wallet.TaxAuthority, Owner: code, KYC: wallet.KYCValidated})
+	}
+	for _, r := range reqs {
+		if _, err := ws.Open(ctx, r); err != nil {
+			return fmt.Errorf("wallet %s: %w", r.ID, err)
 		}
 	}
 	return nil
 }
 
-// wallet is the spec of a credit-normal wallet that may not go negative:
-// the platform owes its owner the balance.
-func wallet(id, code string) accountSpec {
-	return accountSpec{id, code, ledger.Credit, ledger.NonNegative}
-}
-
-// platformAccounts are the accounts every loan's servicing touches.
-func platformAccounts() []accountSpec {
-	return []accountSpec{
-		// The PSP's client-money account is an asset of the platform's
-		// books (debit-normal) and the counterpart of every pay-in and
-		// payout; it may not go negative either.
-		{accPSP, "psp", ledger.Debit, ledger.NonNegative},
-		wallet(walletAccount(disp.PlatformRevenue, ""), "platform_revenue"),
-		wallet(walletAccount(disp.Insurer, ""), "insurer"),
-		wallet(walletAccount(disp.TaxAuthority, disp.TaxFranceIncome), "tax_payable"),
-		wallet(walletAccount(disp.TaxAuthority, disp.TaxFranceSocial), "tax_payable"),
-		wallet(walletAccount(disp.TaxAuthority, disp.TaxItaly), "tax_payable"),
-	}
-}
-
 // entryTransfer turns a dispatch entry into the ledger transfer that posts
-// it; dispatch computes, the ledger records.
-func entryTransfer(e disp.Entry, meta map[string]string) ledger.Transfer {
+// it on the wallets' accounts; dispatch computes, the ledger records. A
+// dispersal to 3,000 holders is one balanced transaction, which wallet's
+// two-party Transfer cannot express.
+func entryTransfer(ws *wallet.Service, e disp.Entry, meta map[string]string) ledger.Transfer {
 	ps := make([]ledger.Posting, len(e.Legs))
 	for i, l := range e.Legs {
 		if l.Side == disp.Debit {
-			ps[i] = ledger.Dr(l.Account.String(), l.Amount)
+			ps[i] = ledger.Dr(accountOf(ws, l.Account), l.Amount)
 		} else {
-			ps[i] = ledger.Cr(l.Account.String(), l.Amount)
+			ps[i] = ledger.Cr(accountOf(ws, l.Account), l.Amount)
 		}
 	}
 	return ledger.Transfer{Key: e.Key, Code: e.Code, Description: e.Description, EffectiveDate: e.Date, Metadata: meta, Postings: ps}

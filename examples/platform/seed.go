@@ -6,9 +6,8 @@ import (
 	"encoding/base64"
 
 	"github.com/lendkit/lendkit"
-	disp "github.com/lendkit/lendkit/dispatch"
-	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/wallet"
 )
 
 // seedCredential is one seeded account, printed once at first start.
@@ -100,19 +99,18 @@ func (s *server) seed(ctx context.Context) ([]seedCredential, error) {
 			}
 			out = append(out, p.seedCredential)
 		}
-		if len(out) == 0 {
-			return nil
-		}
-		// The platform's own lending capital: what agents disburse from.
-		u := ledger.In(tx)
-		capital := lendkit.MustParseMoney("1000000", "EUR")
-		if err := ensureAccounts(ctx, u, lendkit.EUR, append(platformAccounts(),
-			wallet(walletAccount(disp.HolderWallet, platformHolder), "platform_lending"))); err != nil {
-			return err
-		}
-		_, err = u.Post(ctx, ledger.Transfer{Key: "seed/capital", Code: "capital", Description: "platform lending capital",
-			EffectiveDate: lendkit.DateOf(tx.Now()), Postings: []ledger.Posting{ledger.Dr(accPSP, capital), ledger.Cr(walletAccount(disp.HolderWallet, platformHolder), capital)}})
-		return err
+		return nil
 	})
-	return out, err
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	// The platform's own lending capital, what agents disburse from: paid in
+	// through the simulated PSP like any other money.
+	if err := s.openUserWallet(ctx, platformHolder, wallet.Treasury, wallet.KYCValidated); err != nil {
+		return nil, err
+	}
+	if _, err := s.payIn(ctx, platformHolder, "seed/capital", lendkit.MustParseMoney("1000000", "EUR")); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

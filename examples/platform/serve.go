@@ -57,6 +57,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	s.trustProxy = *trustProxy
+	if err := s.start(ctx); err != nil {
+		return err
+	}
 	if !*noSeed {
 		creds, err := s.seed(ctx)
 		if err != nil {

@@ -11,8 +11,12 @@ import (
 
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/contract"
+	"github.com/lendkit/lendkit/ledger"
+	"github.com/lendkit/lendkit/wallet/psp"
 	"github.com/lendkit/lendkit/scoring"
 	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/wallet"
+	"github.com/lendkit/lendkit/wallet/psp/simpsp"
 )
 
 // server is the platform's HTTP API over one database.
@@ -23,6 +27,13 @@ type server struct {
 	// trustProxy makes remoteAddr read X-Forwarded-For (behind a reverse
 	// proxy only: a direct client could forge it).
 	trustProxy bool
+
+	currency lendkit.Currency
+	wallets  *wallet.Service
+	// psp is the payment institution. The reference platform ships the
+	// simulated one; its state lives in memory, so a restarted server starts
+	// with an empty PSP (the platform's wallets, in the database, persist).
+	psp *simpsp.Sim
 
 	decider         *scoring.Decider
 	contracts       *contract.Renderer
@@ -41,7 +52,12 @@ func newServer(db store.DB, clock lendkit.Clock, log *slog.Logger) (*server, err
 	if err != nil {
 		return nil, err
 	}
+	ws, err := wallet.New(db, wallet.Config{Currency: lendkit.EUR})
+	if err != nil {
+		return nil, err
+	}
 	return &server{db: db, clock: clock, log: log, decider: dec, contracts: contract.NewRenderer(tpl),
+		currency: lendkit.EUR, wallets: ws, psp: simpsp.New(simpsp.Config{Clock: clock}),
 		signer: &contract.SimpleSigner{Clock: clock, Sender: logCodeSender{log}},
 		platformCompany: contract.Company{Name: "Lendkit Demo Lending", LegalForm: "SAS", RegistrationID: "RCS Paris 000 000 000",
 			Representative: "Ada Admin, President", Licence: "ACPR 00000 (demo)",
@@ -51,6 +67,17 @@ func newServer(db store.DB, clock lendkit.Clock, log *slog.Logger) (*server, err
 
 func (s *server) clockNow() time.Time { return s.clock.Now() }
 
+// start prepares what the API needs in a migrated database: the wallet
+// service's external account and the platform's own wallets (fees, tax
+// authorities). It is idempotent; serve calls it at every start.
+func (s *server) start(ctx context.Context) error {
+	if err := openPlatformWallets(ctx, s.wallets); err != nil {
+		return err
+	}
+	s.psp.OpenWallet(pspPool, s.currency, true)
+	return nil
+}
+
 // routes is the API: every route the server answers, with the roles it
 // admits. openapi_test.go checks that openapi.json documents exactly these.
 func (s *server) routes() []route {
@@ -58,6 +85,7 @@ func (s *server) routes() []route {
 	admin := []role{roleAdmin}
 	borrower := []role{roleBorrower}
 	borrowerOrStaff := []role{roleBorrower, roleAgent, roleAdmin}
+	customers := []role{roleBorrower, roleLender}
 	return []route{
 		{method: "GET", path: "/healthz", h: s.health},
 		{method: "GET", path: "/openapi.json", h: serveOpenAPI},
@@ -82,6 +110,10 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/v1/contracts/{id}/signature", roles: borrower, tx: s.startSigning},
 		{method: "POST", path: "/v1/contracts/{id}/signature/confirm", roles: borrower, h: s.confirmSigning},
 		{method: "POST", path: "/v1/applications/{id}/disburse", roles: staff, money: true, tx: s.disburse},
+		{method: "GET", path: "/v1/wallet", roles: customers, h: s.getWallet},
+		{method: "POST", path: "/v1/wallet/payins", roles: customers, keyed: true, h: s.createPayIn},
+		{method: "POST", path: "/v1/wallet/payouts", roles: customers, keyed: true, h: s.createPayout},
+		{method: "POST", path: "/v1/users/{id}/kyc", roles: staff, h: s.setKYC},
 		{method: "GET", path: "/v1/loans/{id}", roles: everyone, tx: s.getLoan},
 		{method: "GET", path: "/v1/loans/{id}/schedule", roles: everyone, tx: s.getSchedule},
 		{method: "POST", path: "/v1/loans/{id}/payments", roles: borrowerOrStaff, money: true, tx: s.makePayment},
@@ -98,8 +130,31 @@ func (s *server) health(ctx context.Context, c *call) (int, any, error) {
 	return http.StatusOK, map[string]any{"status": "ok", "schema": cur, "schema_latest": latest}, nil
 }
 
-// libraryError maps the domain packages' sentinel errors to API errors.
+// libraryError maps the domain packages' sentinel errors to API errors
+// with stable codes.
 func libraryError(err error) *apiError {
+	switch {
+	case errors.Is(err, wallet.ErrKYC):
+		return &apiError{http.StatusForbidden, "kyc_required", "your identity checks do not allow this yet"}
+	case errors.Is(err, wallet.ErrInsufficient), errors.Is(err, ledger.ErrInsufficientFunds):
+		return &apiError{http.StatusConflict, "insufficient_funds", "the wallet's available balance is too low"}
+	case errors.Is(err, wallet.ErrBlocked), errors.Is(err, wallet.ErrClosed):
+		return &apiError{http.StatusConflict, "wallet_unavailable", "the wallet is blocked or closed"}
+	case errors.Is(err, wallet.ErrNotFound):
+		return &apiError{http.StatusNotFound, "not_found", "wallet not found"}
+	case errors.Is(err, wallet.ErrOverfunded):
+		return &apiError{http.StatusConflict, "overfunded", "the commitment would take the project past its target"}
+	case errors.Is(err, wallet.ErrCampaignClosed), errors.Is(err, wallet.ErrPastDeadline):
+		return &apiError{http.StatusConflict, "campaign_closed", "the project is not open for commitments"}
+	case errors.Is(err, wallet.ErrCampaignOpen):
+		return &apiError{http.StatusConflict, "campaign_open", "the project has not reached its target"}
+	case errors.Is(err, wallet.ErrInvalid), errors.Is(err, wallet.ErrCurrency):
+		return &apiError{http.StatusBadRequest, "invalid_request", err.Error()}
+	case errors.Is(err, psp.ErrReferenceReused):
+		return &apiError{http.StatusConflict, "idempotency_key_reused", "this Idempotency-Key was used with a different request"}
+	case errors.Is(err, psp.ErrTimeout):
+		return &apiError{http.StatusGatewayTimeout, "psp_timeout", "the payment institution did not answer; retry with the same Idempotency-Key"}
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	disp "github.com/lendkit/lendkit/dispatch"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/wallet"
 )
 
 // cmdVerify is `platform verify -db …`: the ledger's own Verify (hashes,
@@ -58,13 +59,20 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 //   - the loan's schedule ends at zero, and a repaid loan has no principal
 //     outstanding and paid its holders exactly the principal;
 //   - the stored status is the book's;
-//   - every collection is in the ledger with its amount, and every
-//     dispersal's ledger transaction has exactly the postings that
-//     replaying the loan's events through dispatch yields, so dispersals sum
-//     to collections (less the credit the borrower keeps).
+//   - the servicing state in the dispatch store is the book the loan's
+//     events rebuild, byte for byte;
+//   - every dispersal is in the dispatch store, and its ledger transaction
+//     (like every holding transfer's) has exactly the postings that
+//     replaying the events through dispatch yields;
+//   - what the borrower paid equals what was dispersed plus the credit kept.
 func verifyLoans(ctx context.Context, db store.DB) ([]string, error) {
+	// Only for its account naming (AccountOf): the currency is irrelevant.
+	ws, err := wallet.New(db, wallet.Config{Currency: lendkit.EUR})
+	if err != nil {
+		return nil, err
+	}
 	var probs []string
-	err := db.View(ctx, func(tx store.Tx) error {
+	err = db.View(ctx, func(tx store.Tx) error {
 		probs = probs[:0]
 		q, err := sqlOf(tx)
 		if err != nil {
@@ -88,7 +96,7 @@ func verifyLoans(ctx context.Context, db store.DB) ([]string, error) {
 			return err
 		}
 		for _, id := range ids {
-			p, err := verifyLoan(ctx, tx, q, id)
+			p, err := verifyLoan(ctx, tx, q, ws, id)
 			if err != nil {
 				probs = append(probs, fmt.Sprintf("loan %s: %v", id, err))
 				continue
@@ -100,7 +108,7 @@ func verifyLoans(ctx context.Context, db store.DB) ([]string, error) {
 	return probs, err
 }
 
-func verifyLoan(ctx context.Context, tx store.Tx, q sqlq, id string) ([]string, error) {
+func verifyLoan(ctx context.Context, tx store.Tx, q sqlq, ws *wallet.Service, id string) ([]string, error) {
 	rp, lr, err := loadLoan(ctx, q, id)
 	if err != nil {
 		return nil, err
@@ -131,30 +139,48 @@ func verifyLoan(ctx context.Context, tx store.Tx, q sqlq, id string) ([]string, 
 			bad("holders received %s of principal on a loan of %s", lendkit.New(principal, cur).Amount(), lr.amount.Amount())
 		}
 	}
-	// The ledger must hold exactly what the replay computes.
+	// The book dispatch has stored must be the one the events rebuild.
+	stored, err := tx.Dispatch().Loan(ctx, id)
+	if err != nil {
+		bad("no servicing state in the dispatch store: %v", err)
+	} else {
+		snap, err := rp.book.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		if string(snap) != string(stored.State) {
+			bad("the stored servicing state differs from the replay of its %d events", len(rp.events))
+		}
+	}
+	// The ledger must hold exactly the transactions the replay computes,
+	// and the dispatch store the same dispersals.
 	var keys []string
 	want := map[string][]ledger.Posting{}
-	collected := map[string]lendkit.Money{}
-	pi := 0
+	var paid int64
 	for _, ev := range rp.events {
 		if ev.Kind == "payment" {
 			amt, err := lendkit.ParseMoney(ev.Amount, cur)
 			if err != nil {
 				return nil, err
 			}
-			collected[ev.Key+"/in"] = amt
-			keys = append(keys, ev.Key+"/in")
-			d := rp.dispersals[pi]
-			pi++
-			if e, ok := d.Entry(); ok {
-				want[e.Key] = entryTransfer(e, nil).Postings
-				keys = append(keys, e.Key)
-			}
+			paid += amt.Minor()
+		}
+	}
+	for _, d := range rp.dispersals {
+		sd, err := tx.Dispatch().Dispersal(ctx, id, d.Key)
+		if err != nil {
+			bad("dispersal %s missing from the dispatch store: %v", d.Key, err)
+		} else if sd.Cash != d.Cash || sd.Principal != d.Applied.Principal || sd.Interest != d.Applied.Interest || len(sd.Shares) != len(d.Shares) {
+			bad("dispersal %s stored differs from the replay", d.Key)
+		}
+		if e, ok := d.Entry(); ok {
+			want[e.Key] = entryTransfer(ws, e, nil).Postings
+			keys = append(keys, e.Key)
 		}
 	}
 	for _, r := range rp.transfers {
 		if e, ok := r.Entry(); ok {
-			want[e.Key] = entryTransfer(e, nil).Postings
+			want[e.Key] = entryTransfer(ws, e, nil).Postings
 			keys = append(keys, e.Key)
 		}
 	}
@@ -175,12 +201,6 @@ func verifyLoan(ctx context.Context, tx store.Tx, q sqlq, id string) ([]string, 
 			bad("ledger has no transaction %s", k)
 			continue
 		}
-		if amt, ok := collected[k]; ok {
-			if len(t.Postings) != 2 || t.Postings[0].Amount != amt {
-				bad("collection %s is not %s in the ledger", k, amt)
-			}
-			continue
-		}
 		w := want[k]
 		if len(w) != len(t.Postings) {
 			bad("transaction %s has %d postings, the replay %d", k, len(t.Postings), len(w))
@@ -194,16 +214,13 @@ func verifyLoan(ctx context.Context, tx store.Tx, q sqlq, id string) ([]string, 
 			}
 		}
 	}
-	// Collections = dispersed cash + the borrower's credit.
-	var coll, dispersed int64
-	for _, m := range collected {
-		coll += m.Minor()
-	}
+	// What the borrower paid = what was dispersed + the credit kept.
+	var dispersed int64
 	for _, d := range rp.dispersals {
 		dispersed += d.Total().Minor()
 	}
-	if coll != dispersed+rp.book.Credit().Minor() {
-		bad("collections %s ≠ dispersed %s + credit %s", lendkit.New(coll, cur).Amount(), lendkit.New(dispersed, cur).Amount(), rp.book.Credit().Amount())
+	if paid != dispersed+rp.book.Credit().Minor() {
+		bad("payments %s ≠ dispersed %s + credit %s", lendkit.New(paid, cur).Amount(), lendkit.New(dispersed, cur).Amount(), rp.book.Credit().Amount())
 	}
 	return probs, nil
 }
