@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"reflect"
+	"strconv"
 	"sync"
 
 	"github.com/lendkit/lendkit"
@@ -98,7 +99,10 @@ func (t *Templates) With(kind Kind, name, src string) (*Templates, error) {
 //	sdate D       a numeric date ("15/01/2027")
 //	int N         an integer with grouping ("3 000")
 //	locale        the locale's name ("fr"), for <html lang>
-var FuncNames = []string{"t", "money", "num", "rate", "date", "sdate", "int", "locale"}
+//	scheduleRows V  the <tr> rows of the schedule table of view V, with the
+//	              columns the built-in "schedule" block prints; a template
+//	              wanting other columns ranges over .Schedule.Rows itself
+var FuncNames = []string{"t", "money", "num", "rate", "date", "sdate", "int", "locale", "scheduleRows"}
 
 func funcsFor(l *Locale) template.FuncMap {
 	return template.FuncMap{
@@ -115,7 +119,59 @@ func funcsFor(l *Locale) template.FuncMap {
 		"sdate":  l.ShortDate,
 		"int":    l.Int,
 		"locale": l.Name,
+		"scheduleRows": func(v *View) (template.HTML, error) {
+			return scheduleRows(l, v)
+		},
 	}
+}
+
+// scheduleRows renders the body rows of the schedule table. It exists for
+// speed: a 60-row schedule is some 500 template actions, each a reflective
+// call plus an escaper, which made the rows a third of the cost of a whole
+// contract. Its output is what the range loop it replaced produced, and
+// contains only digits, separators and the fixed markup, so it needs no
+// escaping (TestScheduleRowsMatchesTemplate compares the two).
+func scheduleRows(l *Locale, v *View) (template.HTML, error) {
+	rows := v.Schedule.Rows
+	b := make([]byte, 0, 400*len(rows))
+	cell := func(m lendkit.Money) {
+		b = append(b, `<td class="num">`...)
+		neg := m.IsNegative()
+		u := uint64(m.Minor())
+		if neg {
+			b = append(b, '-')
+			u = -u
+		}
+		b = l.appendUnsigned(b, u, m.Currency().Exponent())
+		b = append(b, "</td>"...)
+	}
+	for _, r := range rows {
+		b = append(b, `<tr><td class="num">`...)
+		b = strconv.AppendInt(b, int64(r.N), 10)
+		b = append(b, "</td><td>"...)
+		b = append(b, l.ShortDate(r.Due)...)
+		b = append(b, "</td>"...)
+		cell(r.Payment)
+		cell(r.Principal)
+		cell(r.Interest)
+		if v.Totals.HasFee {
+			cell(r.Fee)
+		}
+		if v.Totals.HasInsurance {
+			cell(r.Insurance)
+		}
+		if v.Totals.HasTax {
+			cell(r.Tax)
+			net, err := r.Net()
+			if err != nil {
+				return "", err
+			}
+			cell(net)
+		}
+		cell(r.Balance)
+		b = append(b, "</tr>\n"...)
+	}
+	return template.HTML(b), nil //nolint:gosec // digits, separators and fixed markup only
 }
 
 func compile(kind Kind, name, src string) (*compiled, error) {

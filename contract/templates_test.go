@@ -3,12 +3,14 @@ package contract
 import (
 	"errors"
 	"flag"
+	"html/template"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/contract/internal/pdftext"
 )
 
@@ -140,5 +142,37 @@ func TestBadTemplateFailsAtLoad(t *testing.T) {
 	}
 	if _, err := defaults(t).With("mortgage", "x", base); !errors.Is(err, ErrUnknownKind) {
 		t.Errorf("unknown kind: %v", err)
+	}
+}
+
+// TestScheduleRowsMatchesTemplate: the scheduleRows shortcut prints exactly
+// what the equivalent html/template range loop prints, in every locale and
+// column set.
+func TestScheduleRowsMatchesTemplate(t *testing.T) {
+	t.Parallel()
+	const loop = `{{range .Schedule.Rows}}<tr><td class="num">{{.N}}</td><td>{{sdate .Due}}</td><td class="num">{{num .Payment}}</td><td class="num">{{num .Principal}}</td><td class="num">{{num .Interest}}</td>{{if $.Totals.HasFee}}<td class="num">{{num .Fee}}</td>{{end}}{{if $.Totals.HasInsurance}}<td class="num">{{num .Insurance}}</td>{{end}}{{if $.Totals.HasTax}}<td class="num">{{num .Tax}}</td><td class="num">{{num .Net}}</td>{{end}}<td class="num">{{num .Balance}}</td></tr>
+{{end}}`
+	for _, loc := range Locales {
+		l := mustLocale(t, loc)
+		loopT := template.Must(template.New("loop").Funcs(funcsFor(l)).Parse(`<table><tbody>` + loop + `</tbody></table>`))
+		fastT := template.Must(template.New("fast").Funcs(funcsFor(l)).Parse(`<table><tbody>{{scheduleRows .}}</tbody></table>`))
+		for _, d := range []*Data{Sample(ConsumerLoan, loc), sample(BusinessLoan, loc, false), longLenderContract(loc)} {
+			d.Schedule.Rows[0].Interest = lendkit.New(123456789, lendkit.EUR) // grouping
+			d.Schedule.Rows[0].Payment, _ = lendkit.Sum(lendkit.EUR, d.Schedule.Rows[0].Principal, d.Schedule.Rows[0].Interest, d.Schedule.Rows[0].Fee, d.Schedule.Rows[0].Insurance)
+			v, err := d.view()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b strings.Builder
+			if err := loopT.Execute(&a, v); err != nil {
+				t.Fatal(err)
+			}
+			if err := fastT.Execute(&b, v); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(a.String(), b.String()); diff != "" {
+				t.Errorf("%s %s (-loop +scheduleRows):\n%s", loc, d.Kind, diff)
+			}
+		}
 	}
 }
