@@ -25,11 +25,14 @@ import (
 
 const benchAccounts = 1000
 
+// benchPageSize is the page size of the benchmark's database files.
+var benchPageSize = 4096
+
 func benchLedger(b *testing.B) (*ledger.Ledger, string) {
 	b.Helper()
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "bench.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path, sqlite.WithPageSize(benchPageSize))
 	if err != nil {
 		b.Fatal(err)
 	}

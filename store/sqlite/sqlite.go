@@ -44,6 +44,7 @@ type config struct {
 	busyTimeout time.Duration
 	readers     int
 	syncFull    bool
+	pageSize    int
 }
 
 // Option configures Open.
@@ -98,11 +99,28 @@ func WithSynchronousFull() Option {
 	}
 }
 
+// defaultPageSize is the page size of new database files.
+const defaultPageSize = 4096
+
+// WithPageSize sets the page size (a power of two from 512 to 65,536 bytes) of
+// a database file Open creates; an existing file keeps its own. Every commit
+// writes each page it changed to the WAL in full, so a ledger committing small
+// transactions one by one writes less with smaller pages.
+func WithPageSize(n int) Option {
+	return func(cfg *config) error {
+		if n < 512 || n > 65536 || n&(n-1) != 0 {
+			return fmt.Errorf("sqlite: WithPageSize(%d): not a power of two from 512 to 65536", n)
+		}
+		cfg.pageSize = n
+		return nil
+	}
+}
+
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode
 // with foreign keys enforced. It does not migrate: call Migrate. path is a
 // file name; it must not contain '?' (the driver reads options after it).
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	cfg := config{clock: lendkit.SystemClock{}, busyTimeout: 5 * time.Second, readers: max(2, runtime.NumCPU())}
+	cfg := config{clock: lendkit.SystemClock{}, busyTimeout: 5 * time.Second, readers: max(2, runtime.NumCPU()), pageSize: defaultPageSize}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -118,7 +136,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	common := url.Values{}
 	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.busyTimeout.Milliseconds()))
 	common.Add("_pragma", "foreign_keys(1)")
-	common.Add("_pragma", "journal_mode(WAL)")
 	common.Add("_pragma", "synchronous("+sync+")")
 	// 32 MiB of page cache per connection (the default is 2 MiB): a batch of
 	// thousands of postings dirties more pages than that, and a cache that
@@ -142,25 +159,39 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	// The write connection switches the file to WAL before any reader opens.
-	if err := write.PingContext(ctx); err != nil {
+	wconn, err := write.Conn(ctx)
+	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
 	}
+	// The page size can only be chosen before the file has content and
+	// before it is in WAL mode, hence here and in this order; on an existing
+	// file it is a no-op. Then the write connection switches the file to WAL
+	// (a persistent setting) before any reader opens it.
+	var mode string
+	if _, err := wconn.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", cfg.pageSize)); err != nil {
+		wconn.Close()
+		write.Close()
+		return nil, fmt.Errorf("sqlite: Open %s: page size: %w", path, interpretError(err))
+	}
+	if err := wconn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil || !strings.EqualFold(mode, "wal") {
+		wconn.Close()
+		write.Close()
+		if err == nil {
+			err = fmt.Errorf("journal mode is %q", mode)
+		}
+		return nil, fmt.Errorf("sqlite: Open %s: cannot use WAL: %w", path, interpretError(err))
+	}
 	read, err := sql.Open("sqlite", path+"?"+rq.Encode())
 	if err != nil {
+		wconn.Close()
 		write.Close()
 		return nil, fmt.Errorf("sqlite: Open: %w", interpretError(err))
 	}
 	read.SetMaxOpenConns(cfg.readers)
 	read.SetMaxIdleConns(cfg.readers)
 	if err := read.PingContext(ctx); err != nil {
-		write.Close()
-		read.Close()
-		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
-	}
-	wconn, err := write.Conn(ctx)
-	if err != nil {
+		wconn.Close()
 		write.Close()
 		read.Close()
 		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
