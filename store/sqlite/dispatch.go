@@ -29,20 +29,18 @@ const bulkChunk = 256
 func (s *dispatchStore) SaveLoan(ctx context.Context, l store.DispatchLoan) (int64, error) {
 	now := s.tx.now.UnixMicro()
 	if l.Version == 0 {
-		if _, err := s.tx.exec(ctx, `INSERT INTO dispatch_loans (id, borrower, currency, status, version, state, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`,
+		if _, err := s.tx.fexec(ctx, `INSERT INTO dispatch_loans (id, borrower, currency, status, version, state, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`,
 			l.ID, l.Borrower, l.Currency.Code(), l.Status, l.State, now); err != nil {
 			return 0, fmt.Errorf("sqlite: save loan %q: %w", l.ID, err)
 		}
 		return 1, nil
 	}
-	r, err := s.tx.exec(ctx, `UPDATE dispatch_loans SET status = ?, version = version + 1, state = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	n, err := s.tx.fexec(ctx, `UPDATE dispatch_loans SET status = ?, version = version + 1, state = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		l.Status, l.State, now, l.ID, l.Version)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: save loan %q: %w", l.ID, err)
 	}
-	if n, err := r.RowsAffected(); err != nil {
-		return 0, fmt.Errorf("sqlite: save loan %q: %w", l.ID, interpretError(err))
-	} else if n == 1 {
+	if n == 1 {
 		return l.Version + 1, nil
 	}
 	if _, err := s.Loan(ctx, l.ID); err != nil {
@@ -94,17 +92,19 @@ func (s *dispatchStore) loanExists(ctx context.Context, id string) error {
 }
 
 func (s *dispatchStore) SaveHoldings(ctx context.Context, hs []store.DispatchHolding) error {
-	for _, h := range hs {
-		var closed any
-		if !h.Closed.IsZero() {
-			closed = h.Closed.String()
-		}
-		if _, err := s.tx.exec(ctx, `INSERT INTO dispatch_holdings (loan_id, line, holder, kind, principal, currency, opened, closed, origin)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (loan_id, line) DO UPDATE SET closed = excluded.closed`,
-			h.LoanID, h.Line, h.Holder, h.Kind, h.Principal.Minor(), h.Principal.Currency().Code(), h.Opened.String(), closed, h.Origin); err != nil {
-			return fmt.Errorf("sqlite: save holding %s/%d: %w", h.LoanID, h.Line, err)
-		}
+	err := s.bulk(ctx, `INSERT INTO dispatch_holdings (loan_id, line, holder, kind, principal, currency, opened, closed, origin) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?)`, ` ON CONFLICT (loan_id, line) DO UPDATE SET closed = excluded.closed`, 9, len(hs),
+		func(i int, args []any) ([]any, error) {
+			h := &hs[i]
+			var closed any
+			if !h.Closed.IsZero() {
+				closed = h.Closed.String()
+			}
+			return append(args, h.LoanID, h.Line, h.Holder, h.Kind, h.Principal.Minor(), h.Principal.Currency().Code(),
+				h.Opened.String(), closed, h.Origin), nil
+		})
+	if err != nil {
+		return fmt.Errorf("sqlite: save holdings: %w", err)
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func (s *dispatchStore) Holdings(ctx context.Context, loanID string) ([]store.Di
 
 // bulk writes n rows with row(i, args) appending row i's values, in chunks
 // of bulkChunk rows and a power-of-two tail.
-func (s *dispatchStore) bulk(ctx context.Context, head, row string, cols, n int, add func(i int, args []any) ([]any, error)) error {
+func (s *dispatchStore) bulk(ctx context.Context, head, row, tail string, cols, n int, add func(i int, args []any) ([]any, error)) error {
 	args := make([]any, 0, bulkChunk*cols)
 	for i := 0; i < n; {
 		size := bulkChunk
@@ -159,7 +159,7 @@ func (s *dispatchStore) bulk(ctx context.Context, head, row string, cols, n int,
 				return err
 			}
 		}
-		if _, err := s.tx.exec(ctx, head+rowsOf(row, size), args...); err != nil {
+		if _, err := s.tx.fexec(ctx, head+rowsOf(row, size)+tail, args...); err != nil {
 			return err
 		}
 		i += size
@@ -181,7 +181,7 @@ func (s *dispatchStore) InsertProjections(ctx context.Context, ps []store.Dispat
 		}
 	}
 	err := s.bulk(ctx, `INSERT INTO dispatch_projections (loan_id, holder, n, due, capital, interest, tax, net, currency, taxes) VALUES `,
-		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, 10, len(ps), func(i int, args []any) ([]any, error) {
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, "", 10, len(ps), func(i int, args []any) ([]any, error) {
 			p := &ps[i]
 			taxes, err := store.EncodeTaxes(p.Taxes)
 			if err != nil {
@@ -197,13 +197,9 @@ func (s *dispatchStore) InsertProjections(ctx context.Context, ps []store.Dispat
 }
 
 func (s *dispatchStore) DeleteProjections(ctx context.Context, loanID string, fromN int) (int64, error) {
-	r, err := s.tx.exec(ctx, `DELETE FROM dispatch_projections WHERE loan_id = ? AND n >= ?`, loanID, fromN)
+	n, err := s.tx.fexec(ctx, `DELETE FROM dispatch_projections WHERE loan_id = ? AND n >= ?`, loanID, fromN)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete projections of %q: %w", loanID, err)
-	}
-	n, err := r.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete projections of %q: %w", loanID, interpretError(err))
 	}
 	return n, nil
 }
@@ -244,7 +240,7 @@ func (s *dispatchStore) Projections(ctx context.Context, loanID, holder string) 
 }
 
 func (s *dispatchStore) InsertDispersal(ctx context.Context, d store.DispatchDispersal) error {
-	if _, err := s.tx.exec(ctx, `INSERT INTO dispatch_dispersals (loan_id, key, kind, date, currency, cash, credit_before, credit_after,
+	if _, err := s.tx.fexec(ctx, `INSERT INTO dispatch_dispersals (loan_id, key, kind, date, currency, cash, credit_before, credit_after,
 		penalty, fee, insurance, interest, principal, prepaid, platform_fee, ledger_tx_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.LoanID, d.Key, d.Kind, d.Date.String(), d.Cash.Currency().Code(), d.Cash.Minor(), d.CreditBefore.Minor(), d.CreditAfter.Minor(),
@@ -253,7 +249,7 @@ func (s *dispatchStore) InsertDispersal(ctx context.Context, d store.DispatchDis
 		return fmt.Errorf("sqlite: insert dispersal %s/%s: %w", d.LoanID, d.Key, err)
 	}
 	err := s.bulk(ctx, `INSERT INTO dispatch_shares (loan_id, key, holder, kind, principal, interest, penalty, tax, net, taxes) VALUES `,
-		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, 10, len(d.Shares), func(i int, args []any) ([]any, error) {
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, "", 10, len(d.Shares), func(i int, args []any) ([]any, error) {
 			sh := &d.Shares[i]
 			taxes, err := store.EncodeTaxes(sh.Taxes)
 			if err != nil {
