@@ -12,6 +12,7 @@ import (
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/contract"
 	disp "github.com/lendkit/lendkit/dispatch"
+	"github.com/lendkit/lendkit/dispatch/servicing"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/scoring"
 	"github.com/lendkit/lendkit/store"
@@ -669,16 +670,7 @@ func (s *server) disburse(ctx context.Context, tx store.Tx, q sqlq, c *call) (in
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := ledger.In(tx).Post(ctx, entryTransfer(s.wallets, rp.book.FundingEntry("funding/"+loanID), map[string]string{"loan": loanID})); err != nil {
-		return 0, nil, err
-	}
-	if _, err := saveBook(ctx, tx, rp.book, 0); err != nil {
-		return 0, nil, err
-	}
-	if err := saveRegister(ctx, tx, rp.book); err != nil {
-		return 0, nil, err
-	}
-	if _, err := saveProjections(ctx, tx, rp.book, false); err != nil {
+	if _, err := servicing.Fund(ctx, tx, rp.book, servicing.FundOptions{Key: "funding/" + loanID, Accounts: accounts(s.wallets)}); err != nil {
 		return 0, nil, err
 	}
 	if err := insertLoan(ctx, tx, q, loanID, v.ID, v.BorrowerID, lt, v.Amount); err != nil {
@@ -833,7 +825,7 @@ func (s *server) makePayment(ctx context.Context, tx store.Tx, q sqlq, c *call) 
 	if today.Before(rp.book.LastEvent()) {
 		today = rp.book.LastEvent()
 	}
-	key := lr.id + "/payment/" + newID("pay")
+	key := newID("pay") // servicing scopes it to the loan
 	ev := loanEvent{Kind: "payment", Date: today.String(), Key: key, Amount: amt.Amount()}
 	if err := rp.apply(ev); err != nil {
 		if errors.Is(err, disp.ErrLoanClosed) {
@@ -842,7 +834,7 @@ func (s *server) makePayment(ctx context.Context, tx store.Tx, q sqlq, c *call) 
 		return 0, nil, err
 	}
 	d := rp.dispersals[len(rp.dispersals)-1]
-	if err := persistPayment(ctx, tx, q, s.wallets, rp.book, ev, d); err != nil {
+	if err := persistPayment(ctx, tx, q, s.wallets, lr.id, ev, d, rp.book.Status()); err != nil {
 		if errors.Is(err, ledger.ErrInsufficientFunds) {
 			return 0, nil, &apiError{http.StatusConflict, "insufficient_funds", "the borrower's wallet does not hold " + amt.String() + "; pay in first"}
 		}

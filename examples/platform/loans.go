@@ -11,6 +11,7 @@ import (
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/amortization"
 	disp "github.com/lendkit/lendkit/dispatch"
+	"github.com/lendkit/lendkit/dispatch/servicing"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/wallet"
@@ -353,6 +354,11 @@ func accountOf(ws *wallet.Service, a disp.Account) string {
 		return ws.AccountOf(walletInsurer)
 	}
 	return ws.AccountOf(a.Owner) // holder and borrower wallets
+}
+
+// accounts is the mapping dispatch/servicing posts through.
+func accounts(ws *wallet.Service) servicing.Accounts {
+	return func(a disp.Account) string { return accountOf(ws, a) }
 }
 
 // openPlatformWallets opens (idempotently) the wallets every loan's

@@ -12,10 +12,10 @@ import (
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/contract"
 	"github.com/lendkit/lendkit/ledger"
-	"github.com/lendkit/lendkit/wallet/psp"
 	"github.com/lendkit/lendkit/scoring"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/wallet"
+	"github.com/lendkit/lendkit/wallet/psp"
 	"github.com/lendkit/lendkit/wallet/psp/simpsp"
 )
 

@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 
 	"github.com/lendkit/lendkit"
 	disp "github.com/lendkit/lendkit/dispatch"
+	"github.com/lendkit/lendkit/dispatch/servicing"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/wallet"
@@ -140,22 +140,27 @@ func verifyLoan(ctx context.Context, tx store.Tx, q sqlq, ws *wallet.Service, id
 		}
 	}
 	// The book dispatch has stored must be the one the events rebuild.
-	stored, err := tx.Dispatch().Loan(ctx, id)
+	stored, err := servicing.Load(ctx, tx, id)
 	if err != nil {
 		bad("no servicing state in the dispatch store: %v", err)
 	} else {
-		snap, err := rp.book.MarshalJSON()
+		want, err := rp.book.MarshalBinary()
 		if err != nil {
 			return nil, err
 		}
-		if string(snap) != string(stored.State) {
+		got, err := stored.Book.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		if string(want) != string(got) {
 			bad("the stored servicing state differs from the replay of its %d events", len(rp.events))
 		}
 	}
-	// The ledger must hold exactly the transactions the replay computes,
-	// and the dispatch store the same dispersals.
-	var keys []string
-	want := map[string][]ledger.Posting{}
+	// Every dispersal must be in the dispatch store as the replay computes
+	// it, and its ledger transaction must have exactly the replay's
+	// postings. (Holding transfers are checked through the register, part
+	// of the servicing state compared above: dispatch/servicing does not
+	// expose the ledger transaction of a transfer's price settlement.)
 	var paid int64
 	for _, ev := range rp.events {
 		if ev.Kind == "payment" {
@@ -170,46 +175,32 @@ func verifyLoan(ctx context.Context, tx store.Tx, q sqlq, ws *wallet.Service, id
 		sd, err := tx.Dispatch().Dispersal(ctx, id, d.Key)
 		if err != nil {
 			bad("dispersal %s missing from the dispatch store: %v", d.Key, err)
-		} else if sd.Cash != d.Cash || sd.Principal != d.Applied.Principal || sd.Interest != d.Applied.Interest || len(sd.Shares) != len(d.Shares) {
-			bad("dispersal %s stored differs from the replay", d.Key)
-		}
-		if e, ok := d.Entry(); ok {
-			want[e.Key] = entryTransfer(ws, e, nil).Postings
-			keys = append(keys, e.Key)
-		}
-	}
-	for _, r := range rp.transfers {
-		if e, ok := r.Entry(); ok {
-			want[e.Key] = entryTransfer(ws, e, nil).Postings
-			keys = append(keys, e.Key)
-		}
-	}
-	got := map[string]store.Transaction{}
-	for start := 0; start < len(keys); start += 1000 {
-		txs, err := tx.Ledger().TransactionsByKey(ctx, keys[start:min(start+1000, len(keys))])
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range txs {
-			got[t.Key] = t
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		t, ok := got[k]
-		if !ok {
-			bad("ledger has no transaction %s", k)
 			continue
 		}
-		w := want[k]
+		if sd.Cash != d.Cash || sd.Principal != d.Applied.Principal || sd.Interest != d.Applied.Interest || sd.Penalty != d.Applied.Penalty || len(sd.Shares) != len(d.Shares) {
+			bad("dispersal %s stored differs from the replay", d.Key)
+		}
+		e, ok := d.Entry()
+		if !ok {
+			if sd.LedgerTxID != "" {
+				bad("dispersal %s moved no money but names ledger transaction %s", d.Key, sd.LedgerTxID)
+			}
+			continue
+		}
+		t, err := tx.Ledger().Transaction(ctx, sd.LedgerTxID)
+		if err != nil {
+			bad("dispersal %s: ledger transaction %q: %v", d.Key, sd.LedgerTxID, err)
+			continue
+		}
+		w := entryTransfer(ws, e, nil).Postings
 		if len(w) != len(t.Postings) {
-			bad("transaction %s has %d postings, the replay %d", k, len(t.Postings), len(w))
+			bad("dispersal %s: ledger transaction has %d postings, the replay %d", d.Key, len(t.Postings), len(w))
 			continue
 		}
 		for i := range w {
 			g := t.Postings[i]
 			if g.AccountID != w[i].AccountID || g.Side != w[i].Side || g.Amount != w[i].Amount {
-				bad("transaction %s posting %d is %s %s %s, the replay says %s %s %s", k, i, g.Side, g.AccountID, g.Amount, w[i].Side, w[i].AccountID, w[i].Amount)
+				bad("dispersal %s posting %d is %s %s %s, the replay says %s %s %s", d.Key, i, g.Side, g.AccountID, g.Amount, w[i].Side, w[i].AccountID, w[i].Amount)
 				break
 			}
 		}
