@@ -173,7 +173,7 @@ func (c *checker) command(cmd *parse.CommandNode, dot reflect.Type, vars scope) 
 	switch first := cmd.Args[0].(type) {
 	case *parse.IdentifierNode:
 		if first.Ident == "t" && len(cmd.Args) > 1 {
-			if s, ok := cmd.Args[1].(*parse.StringNode); ok && !(*Locale)(nil).HasText(s.Text) {
+			if s, ok := cmd.Args[1].(*parse.StringNode); ok && !hasMessage(s.Text) {
 				return nil, fmt.Errorf("unknown message key %q", s.Text)
 			}
 		}

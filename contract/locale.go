@@ -178,7 +178,9 @@ func (l *Locale) Tag() language.Tag { return l.tag }
 func (l *Locale) Text(key string, args ...any) string { return l.printer.Sprintf(key, args...) }
 
 // HasText reports whether key is a message of the contract catalog.
-func (l *Locale) HasText(key string) bool {
+func (l *Locale) HasText(key string) bool { return hasMessage(key) }
+
+func hasMessage(key string) bool {
 	_, ok := messages[key]
 	return ok
 }

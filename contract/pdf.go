@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The PDF layout: A4 portrait, millimetres, the PDF core font Helvetica
@@ -17,8 +18,9 @@ import (
 // rendering fast) in the Windows-1252 encoding, which covers English, French
 // and Italian including "€", "’", "«" and "»". U+202F NARROW NO-BREAK SPACE
 // has no Windows-1252 code, so the PDF prints it as U+00A0 NO-BREAK SPACE:
-// the same non-breaking behaviour, a slightly wider glyph. Characters outside
-// Windows-1252 print as "?".
+// the same non-breaking behaviour, a slightly wider glyph. Other letters
+// outside Windows-1252 print as their base letter (see fallback), anything
+// else as "?"; the HTML keeps the exact text.
 const (
 	pageW, pageH            = 210.0, 297.0
 	marginL, marginR        = 18.0, 18.0
@@ -86,12 +88,32 @@ func toCP1252(s string) string {
 		}
 		c, ok := charmap.Windows1252.EncodeRune(r)
 		if !ok {
-			c = '?'
+			c = fallback(r)
 		}
 		b = append(b, c)
 	}
 	return string(b)
 }
+
+// fallback prints a letter Windows-1252 lacks as its base letter when it
+// has one ("ș" → "s", "ő" → "o", "Ł" → "L"), so that a Romanian or
+// Hungarian name stays readable in the PDF; anything else prints as "?".
+// The HTML, which the fingerprint covers, keeps the exact text.
+func fallback(r rune) byte {
+	if special, ok := baseLetters[r]; ok {
+		return special
+	}
+	for _, d := range norm.NFD.String(string(r)) {
+		if c, ok := charmap.Windows1252.EncodeRune(d); ok && d < 0x300 {
+			return c
+		}
+		break
+	}
+	return '?'
+}
+
+// baseLetters are letters with a stroke, which Unicode does not decompose.
+var baseLetters = map[rune]byte{'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Ø': 0xd8, 'ø': 0xf8, 'Ħ': 'H', 'ħ': 'h'}
 
 // layout is the state of one PDF being laid out.
 type layout struct {

@@ -213,3 +213,33 @@ func TestFingerprintText(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFTextEscapingAndFallback: markup characters in the data are text,
+// not markup, in both outputs; letters outside Windows-1252 print as their
+// base letter in the PDF.
+func TestPDFTextEscapingAndFallback(t *testing.T) {
+	t.Parallel()
+	d := Sample(LenderAgreement, "fr")
+	d.Project = `Atelier <b>Bois</b> & "Fils" (Lyon) \ 100%`
+	d.Lender.Person.FirstName = "Łucja Ștefănescu-Kővári"
+	doc, err := NewRenderer(defaults(t)).Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(doc.HTML), "<b>Bois</b>") {
+		t.Error("data was not escaped in the HTML")
+	}
+	pages, err := pdftext.Extract(doc.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftext.Text(pages)
+	for _, want := range []string{d.Project, "Lucja Stefanescu-Kovári Marchand"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF text lacks %q", want)
+		}
+	}
+	if !strings.Contains(string(doc.HTML), "Łucja Ștefănescu-Kővári") {
+		t.Error("the HTML lost the exact name")
+	}
+}
