@@ -27,7 +27,26 @@
 //     hold. Over-funding is refused or trimmed as the campaign says, and a
 //     lender may withdraw while the campaign is open.
 //
+// Around them, the payment-institution flows:
+//
+//   - ImportStatement reconciles a bank statement's credits (subpackages camt
+//     and reconcile) and books them in one unit of work: what pays
+//     instalments to the loan's wallet, the rest to the suspense wallet;
+//     re-importing a statement books nothing twice.
+//   - ApplyNotification books a PSP notification (subpackage psp) at most
+//     once: pay-ins and collections credit, returns, chargebacks and refunds
+//     debit, a failed payout gives back what Payout took.
+//   - RegisterMandate, CollectionPresented and CollectionReturned keep SEPA
+//     mandates (subpackage sepa): the 36-month expiry runs from the latest
+//     collection, and a return's reason code decides retry, revocation and
+//     alert.
+//   - IssueVirtualIBAN gives each loan or borrower its own IBAN (subpackage
+//     iban), so incoming transfers reconcile without a human.
+//   - LendingCapacity, History and Forecast cover the institution's own funds.
+//
 // Service methods each run in one unit of work of the store.DB given to New
 // (both backends, SQLite and Postgres). Pure helpers — the liquidity
-// Forecast — take their inputs and return values.
+// Forecast — take their inputs and return values. Subpackages iban, rf, camt,
+// sepa, reconcile and psp are pure too (a test keeps them free of database,
+// network and clock); psp/simpsp is the deterministic simulated PSP.
 package wallet
