@@ -43,171 +43,205 @@ func isExpected(err error) bool {
 // and at the end that ledger.Verify passes.
 func TestConservationProperty(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	n := 0
-	succeeded := map[string]int{} // guards against a vacuous property: every kind must succeed sometimes
-	rapid.Check(t, func(rt *rapid.T) {
-		n++
-		db, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("p%d.db", n)), sqlite.WithClock(lendkit.NewManualClock(epoch)))
-		if err != nil {
-			rt.Fatal(err)
-		}
-		defer db.Close()
-		if err := db.Migrate(ctx); err != nil {
-			rt.Fatal(err)
-		}
-		s, err := New(db, Config{Currency: lendkit.EUR})
-		if err != nil {
-			rt.Fatal(err)
-		}
-		if err := s.Setup(ctx); err != nil {
-			rt.Fatal(err)
-		}
-		wallets := []string{"l1", "l2", "l3", "b1", "b2", "fees"}
-		for _, id := range wallets {
-			kind := Lender
-			switch id[0] {
-			case 'b':
-				kind = Borrower
-			case 'f':
-				kind = PlatformFees
-			}
-			if _, err := s.Open(ctx, OpenRequest{ID: id, Kind: kind, Owner: id, KYC: KYCValidated}); err != nil {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		n := 0
+		succeeded := map[string]int{}
+		rapid.Check(t, func(rt *rapid.T) {
+			n++
+			db, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("p%d.db", n)), sqlite.WithClock(lendkit.NewManualClock(epoch)))
+			if err != nil {
 				rt.Fatal(err)
 			}
-		}
-		lenders := wallets[:3]
-		net := lendkit.Zero(lendkit.EUR) // pay-ins − payouts − returns, as the model sees them
-		var campaigns []string
-		type op struct {
-			kind string
-			run  func() (lendkit.Money, error) // returns the change in net money
-		}
-		var done []op // successful operations, to replay
-		amount := func(label string) lendkit.Money {
-			return lendkit.New(rapid.Int64Range(1, 200_000).Draw(rt, label), lendkit.EUR)
-		}
-		date := day
-		for step := range rapid.IntRange(1, 40).Draw(rt, "steps") {
-			key := fmt.Sprint("k", step)
-			var o op
-			switch rapid.IntRange(0, 10).Draw(rt, "op") {
-			case 0, 1:
-				w, a := rapid.SampledFrom(wallets).Draw(rt, "wallet"), amount("payin")
-				o = op{"payin", func() (lendkit.Money, error) {
-					_, err := s.PayIn(ctx, PayIn{Key: key, Wallet: w, Amount: a, Date: date})
-					return a, err
-				}}
-			case 2:
-				w, a := rapid.SampledFrom(wallets).Draw(rt, "wallet"), amount("payout")
-				o = op{"payout", func() (lendkit.Money, error) {
-					_, err := s.Payout(ctx, Payout{Key: key, Wallet: w, Amount: a, Date: date, IBAN: payee})
-					neg, _ := a.Neg()
-					return neg, err
-				}}
-			case 3:
-				from, to, a := rapid.SampledFrom(wallets).Draw(rt, "from"), rapid.SampledFrom(wallets).Draw(rt, "to"), amount("transfer")
-				if from == to {
-					continue
-				}
-				o = op{"transfer", func() (lendkit.Money, error) {
-					_, err := s.Transfer(ctx, Transfer{Key: key, From: from, To: to, Amount: a, Date: date})
-					return lendkit.Zero(lendkit.EUR), err
-				}}
-			case 4:
-				w, a := rapid.SampledFrom(wallets).Draw(rt, "wallet"), amount("return")
-				o = op{"return", func() (lendkit.Money, error) {
-					_, err := s.ReturnPayIn(ctx, Return{Key: key, Wallet: w, Amount: a, Date: date, Reason: "AM04"})
-					neg, _ := a.Neg()
-					return neg, err
-				}}
-			case 5:
-				id := fmt.Sprint("C", step)
-				target := amount("target")
-				minimum := lendkit.New(rapid.Int64Range(1, target.Minor()).Draw(rt, "minimum"), lendkit.EUR)
-				policy := rapid.SampledFrom([]Overfunding{Refuse, Trim}).Draw(rt, "policy")
-				borrower := rapid.SampledFrom([]string{"b1", "b2"}).Draw(rt, "borrower")
-				deadline := date.AddDays(rapid.IntRange(0, 5).Draw(rt, "days"))
-				o = op{"campaign", func() (lendkit.Money, error) {
-					_, err := s.CreateCampaign(ctx, CampaignSpec{ID: id, BorrowerWallet: borrower, Target: target, Minimum: minimum, Deadline: deadline, Overfunding: policy})
-					if err == nil {
-						campaigns = append(campaigns, id)
-					}
-					return lendkit.Zero(lendkit.EUR), err
-				}}
-			case 6, 7:
-				if len(campaigns) == 0 {
-					continue
-				}
-				c, l := rapid.SampledFrom(campaigns).Draw(rt, "campaign"), rapid.SampledFrom(lenders).Draw(rt, "lender")
-				a := lendkit.New(rapid.Int64Range(1, 50_000).Draw(rt, "commit"), lendkit.EUR)
-				o = op{"commit", func() (lendkit.Money, error) {
-					_, err := s.Commit(ctx, Commit{Campaign: c, ID: key, Lender: l, Amount: a, Date: date})
-					return lendkit.Zero(lendkit.EUR), err
-				}}
-			case 8:
-				if len(campaigns) == 0 {
-					continue
-				}
-				c := rapid.SampledFrom(campaigns).Draw(rt, "campaign")
-				cms, err := s.Commitments(ctx, c)
-				if err != nil || len(cms) == 0 {
-					continue
-				}
-				id := rapid.SampledFrom(cms).Draw(rt, "commitment").ID
-				o = op{"withdraw", func() (lendkit.Money, error) {
-					_, err := s.Withdraw(ctx, c, id, date)
-					return lendkit.Zero(lendkit.EUR), err
-				}}
-			case 9:
-				if len(campaigns) == 0 {
-					continue
-				}
-				c, cancel := rapid.SampledFrom(campaigns).Draw(rt, "campaign"), rapid.IntRange(0, 3).Draw(rt, "cancel") == 0
-				on := date.AddDays(rapid.IntRange(0, 6).Draw(rt, "close day"))
-				o = op{"close", func() (lendkit.Money, error) {
-					var err error
-					if cancel {
-						_, err = s.CancelCampaign(ctx, c, on)
-					} else {
-						_, err = s.CloseCampaign(ctx, c, on)
-					}
-					return lendkit.Zero(lendkit.EUR), err
-				}}
-			case 10:
-				if len(done) == 0 {
-					continue
-				}
-				prev := rapid.SampledFrom(done).Draw(rt, "replay")
-				// A replay moves no money (the change it reports was counted once).
-				o = op{"replay " + prev.kind, func() (lendkit.Money, error) { _, err := prev.run(); return lendkit.Zero(lendkit.EUR), err }}
+			defer db.Close()
+			if err := db.Migrate(ctx); err != nil {
+				rt.Fatal(err)
 			}
-			change, err := o.run()
-			switch {
-			case err == nil:
-				succeeded[o.kind]++
-				if net, err = net.Add(change); err != nil {
-					rt.Fatal(err)
-				}
-				if o.kind[0] != 'r' || o.kind == "return" {
-					done = append(done, o)
-				}
-			case isExpected(err):
-			default:
-				rt.Fatalf("step %d %s: unexpected error %v", step, o.kind, err)
+			conservation(rt, db, "", succeeded)
+			if _, err := ledger.New(db).Verify(ctx); err != nil {
+				rt.Fatalf("verify: %v", err)
 			}
-			checkInvariants(rt, s, db, wallets, campaigns, net)
-		}
-		if _, err := ledger.New(db).Verify(ctx); err != nil {
-			rt.Fatalf("verify: %v", err)
-		}
+		})
+		checkNotVacuous(t, succeeded)
 	})
+	// On Postgres every check shares one schema (a schema per check would
+	// spend the test's time creating schemas): each runs under its own prefix
+	// — wallet ids, keys and its own external account — so its invariants
+	// concern its own money only. Verify runs once, over everything.
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		db := openPostgres(t)
+		n := 0
+		succeeded := map[string]int{}
+		rapid.Check(t, func(rt *rapid.T) {
+			n++
+			conservation(rt, db, fmt.Sprintf("p%d-", n), succeeded)
+		})
+		if _, err := ledger.New(db).Verify(ctx); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		checkNotVacuous(t, succeeded)
+	})
+}
+
+// checkNotVacuous fails when some kind of operation never succeeded: the
+// property would then say nothing about it.
+func checkNotVacuous(t *testing.T, succeeded map[string]int) {
+	t.Helper()
 	for _, k := range []string{"payin", "payout", "transfer", "return", "campaign", "commit", "withdraw", "close"} {
 		if succeeded[k] == 0 {
 			t.Errorf("no %s ever succeeded: the property is vacuous for it (%v)", k, succeeded)
 		}
 	}
 	t.Logf("successful operations: %v", succeeded)
+}
+
+// conservation runs one random sequence under prefix p and checks the
+// invariants after every step.
+func conservation(rt *rapid.T, db store.DB, p string, succeeded map[string]int) {
+	s, err := New(db, Config{Currency: lendkit.EUR, AccountPrefix: "wallet:" + p})
+	if err != nil {
+		rt.Fatal(err)
+	}
+	if err := s.Setup(ctx); err != nil {
+		rt.Fatal(err)
+	}
+	wallets := []string{p + "l1", p + "l2", p + "l3", p + "b1", p + "b2", p + "fees"}
+	for _, id := range wallets {
+		kind := Lender
+		switch id[len(p)] {
+		case 'b':
+			kind = Borrower
+		case 'f':
+			kind = PlatformFees
+		}
+		if _, err := s.Open(ctx, OpenRequest{ID: id, Kind: kind, Owner: id, KYC: KYCValidated}); err != nil {
+			rt.Fatal(err)
+		}
+	}
+	lenders := wallets[:3]
+	net := lendkit.Zero(lendkit.EUR) // pay-ins − payouts − returns, as the model sees them
+	var campaigns []string
+	type op struct {
+		kind string
+		run  func() (lendkit.Money, error) // returns the change in net money
+	}
+	var done []op // successful operations, to replay
+	amount := func(label string) lendkit.Money {
+		return lendkit.New(rapid.Int64Range(1, 200_000).Draw(rt, label), lendkit.EUR)
+	}
+	date := day
+	for step := range rapid.IntRange(1, 40).Draw(rt, "steps") {
+		key := fmt.Sprint(p, "k", step)
+		var o op
+		switch rapid.IntRange(0, 10).Draw(rt, "op") {
+		case 0, 1:
+			w, a := rapid.SampledFrom(wallets).Draw(rt, "wallet"), amount("payin")
+			o = op{"payin", func() (lendkit.Money, error) {
+				_, err := s.PayIn(ctx, PayIn{Key: key, Wallet: w, Amount: a, Date: date})
+				return a, err
+			}}
+		case 2:
+			w, a := rapid.SampledFrom(wallets).Draw(rt, "wallet"), amount("payout")
+			o = op{"payout", func() (lendkit.Money, error) {
+				_, err := s.Payout(ctx, Payout{Key: key, Wallet: w, Amount: a, Date: date, IBAN: payee})
+				neg, _ := a.Neg()
+				return neg, err
+			}}
+		case 3:
+			from, to, a := rapid.SampledFrom(wallets).Draw(rt, "from"), rapid.SampledFrom(wallets).Draw(rt, "to"), amount("transfer")
+			if from == to {
+				continue
+			}
+			o = op{"transfer", func() (lendkit.Money, error) {
+				_, err := s.Transfer(ctx, Transfer{Key: key, From: from, To: to, Amount: a, Date: date})
+				return lendkit.Zero(lendkit.EUR), err
+			}}
+		case 4:
+			w, a := rapid.SampledFrom(wallets).Draw(rt, "wallet"), amount("return")
+			o = op{"return", func() (lendkit.Money, error) {
+				_, err := s.ReturnPayIn(ctx, Return{Key: key, Wallet: w, Amount: a, Date: date, Reason: "AM04"})
+				neg, _ := a.Neg()
+				return neg, err
+			}}
+		case 5:
+			id := fmt.Sprint(p, "C", step)
+			target := amount("target")
+			minimum := lendkit.New(rapid.Int64Range(1, target.Minor()).Draw(rt, "minimum"), lendkit.EUR)
+			policy := rapid.SampledFrom([]Overfunding{Refuse, Trim}).Draw(rt, "policy")
+			borrower := rapid.SampledFrom([]string{p + "b1", p + "b2"}).Draw(rt, "borrower")
+			deadline := date.AddDays(rapid.IntRange(0, 5).Draw(rt, "days"))
+			o = op{"campaign", func() (lendkit.Money, error) {
+				_, err := s.CreateCampaign(ctx, CampaignSpec{ID: id, BorrowerWallet: borrower, Target: target, Minimum: minimum, Deadline: deadline, Overfunding: policy})
+				if err == nil {
+					campaigns = append(campaigns, id)
+				}
+				return lendkit.Zero(lendkit.EUR), err
+			}}
+		case 6, 7:
+			if len(campaigns) == 0 {
+				continue
+			}
+			c, l := rapid.SampledFrom(campaigns).Draw(rt, "campaign"), rapid.SampledFrom(lenders).Draw(rt, "lender")
+			a := lendkit.New(rapid.Int64Range(1, 50_000).Draw(rt, "commit"), lendkit.EUR)
+			o = op{"commit", func() (lendkit.Money, error) {
+				_, err := s.Commit(ctx, Commit{Campaign: c, ID: key, Lender: l, Amount: a, Date: date})
+				return lendkit.Zero(lendkit.EUR), err
+			}}
+		case 8:
+			if len(campaigns) == 0 {
+				continue
+			}
+			c := rapid.SampledFrom(campaigns).Draw(rt, "campaign")
+			cms, err := s.Commitments(ctx, c)
+			if err != nil || len(cms) == 0 {
+				continue
+			}
+			id := rapid.SampledFrom(cms).Draw(rt, "commitment").ID
+			o = op{"withdraw", func() (lendkit.Money, error) {
+				_, err := s.Withdraw(ctx, c, id, date)
+				return lendkit.Zero(lendkit.EUR), err
+			}}
+		case 9:
+			if len(campaigns) == 0 {
+				continue
+			}
+			c, cancel := rapid.SampledFrom(campaigns).Draw(rt, "campaign"), rapid.IntRange(0, 3).Draw(rt, "cancel") == 0
+			on := date.AddDays(rapid.IntRange(0, 6).Draw(rt, "close day"))
+			o = op{"close", func() (lendkit.Money, error) {
+				var err error
+				if cancel {
+					_, err = s.CancelCampaign(ctx, c, on)
+				} else {
+					_, err = s.CloseCampaign(ctx, c, on)
+				}
+				return lendkit.Zero(lendkit.EUR), err
+			}}
+		case 10:
+			if len(done) == 0 {
+				continue
+			}
+			prev := rapid.SampledFrom(done).Draw(rt, "replay")
+			// A replay moves no money (the change it reports was counted once).
+			o = op{"replay " + prev.kind, func() (lendkit.Money, error) { _, err := prev.run(); return lendkit.Zero(lendkit.EUR), err }}
+		}
+		change, err := o.run()
+		switch {
+		case err == nil:
+			succeeded[o.kind]++
+			if net, err = net.Add(change); err != nil {
+				rt.Fatal(err)
+			}
+			if o.kind[0] != 'r' || o.kind == "return" {
+				done = append(done, o)
+			}
+		case isExpected(err):
+		default:
+			rt.Fatalf("step %d %s: unexpected error %v", step, o.kind, err)
+		}
+		checkInvariants(rt, s, db, wallets, campaigns, net)
+	}
 }
 
 func checkInvariants(rt *rapid.T, s *Service, db store.DB, wallets, campaigns []string, net lendkit.Money) {
