@@ -125,6 +125,10 @@ func rawInsert(b *testing.B, commitEvery int) {
 	db.SetMaxOpenConns(1)
 	run := runID()
 	hash := make([]byte, 32)
+	var last int64
+	if err := db.QueryRow(`SELECT MAX(posting_no) FROM ledger_postings`).Scan(&last); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	var tx *sql.Tx
 	var insTx, insP *sql.Stmt
@@ -133,19 +137,20 @@ func rawInsert(b *testing.B, commitEvery int) {
 			if tx, err = db.Begin(); err != nil {
 				b.Fatal(err)
 			}
-			insTx, _ = tx.Prepare(`INSERT INTO ledger_transactions (id, idempotency_key, payload_hash, kind, code, description, effective_date, metadata, created_at, hash) VALUES (?, ?, ?, 'transfer', 'transfer', '', '2027-01-15', '{}', 0, ?)`)
-			insP, _ = tx.Prepare(`INSERT INTO ledger_postings (account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash) VALUES (?, ?, ?, ?, 'posted', ?, 100, 'EUR', '2027-01-15', ?)`)
+			insTx, _ = tx.Prepare(`INSERT INTO ledger_transactions (id, idempotency_key, payload_hash, kind, code, description, effective_date, metadata, created_at, hash, first_posting, posting_count) VALUES (?, ?, ?, 'transfer', 'transfer', '', '2027-01-15', '{}', 0, ?, ?, 2)`)
+			insP, _ = tx.Prepare(`INSERT INTO ledger_postings (posting_no, account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash) VALUES (?, ?, ?, ?, ?, 'posted', ?, 100, 'EUR', '2027-01-15', ?)`)
 		}
 		t := benchTransfer(run, i)
 		id := fmt.Sprintf("%s%026d", run, i)
-		if _, err := insTx.Exec(id, t.Key, hash, hash); err != nil {
+		first := last + 1 + 2*int64(i)
+		if _, err := insTx.Exec(id, t.Key, hash, hash, first); err != nil {
 			b.Fatal(err)
 		}
 		// seq: unique per account; offset past the funding posting.
-		if _, err := insP.Exec(t.Postings[0].AccountID, 2+2*i, id, 0, "debit", hash); err != nil {
+		if _, err := insP.Exec(first, t.Postings[0].AccountID, 2+2*i, id, 0, "debit", hash); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := insP.Exec(t.Postings[1].AccountID, 3+2*i, id, 1, "credit", hash); err != nil {
+		if _, err := insP.Exec(first+1, t.Postings[1].AccountID, 3+2*i, id, 1, "credit", hash); err != nil {
 			b.Fatal(err)
 		}
 		if (i+1)%commitEvery == 0 || i == b.N-1 {

@@ -119,27 +119,65 @@ func (s *ledgerStore) states(ctx context.Context, ids []string) ([]store.Account
 }
 
 func (s *ledgerStore) UpdateBalances(ctx context.Context, bs []store.AccountBalance) error {
-	for _, b := range bs {
-		n, err := s.tx.fexec(ctx, `UPDATE ledger_balances SET posted_debits = ?, posted_credits = ?, pending_debits = ?, pending_credits = ?, entries = ?, head = ? WHERE account_id = ?`,
-			b.PostedDebits, b.PostedCredits, b.PendingDebits, b.PendingCredits, b.Entries, nullBytes(b.Head), b.AccountID)
-		if err != nil {
-			return fmt.Errorf("sqlite: update balance of %q: %w", b.AccountID, err)
+	const row = `(?, ?, ?, ?, ?, ?, ?)`
+	for start := 0; start < len(bs); start += chunk {
+		part := bs[start:min(start+chunk, len(bs))]
+		args := make([]any, 0, len(part)*7)
+		for _, b := range part {
+			args = append(args, b.AccountID, b.PostedDebits, b.PostedCredits, b.PendingDebits, b.PendingCredits, b.Entries, nullBytes(b.Head))
 		}
-		if n != 1 {
-			return &store.AccountNotFoundError{ID: b.AccountID}
+		// One statement per chunk rather than one per account: a batch
+		// touching thousands of accounts saves as many statement runs.
+		n, err := s.tx.fexec(ctx, `UPDATE ledger_balances SET posted_debits = v.column2, posted_credits = v.column3, pending_debits = v.column4,
+			pending_credits = v.column5, entries = v.column6, head = v.column7
+			FROM (VALUES `+rowsOf(row, len(part))+`) AS v WHERE ledger_balances.account_id = v.column1`, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: update balances: %w", err)
+		}
+		if n != int64(len(part)) {
+			ids := make([]string, len(part))
+			for i, b := range part {
+				ids[i] = b.AccountID
+			}
+			if _, err := s.states(ctx, ids); err != nil {
+				return err // names the missing account
+			}
+			return fmt.Errorf("sqlite: update balances: %d of %d rows updated", n, len(part))
 		}
 	}
 	return nil
 }
 
-const txCols = `t.id, t.idempotency_key, t.payload_hash, t.kind, t.code, t.description, t.effective_date, t.metadata, t.hold_id, t.reverses_id, t.expires_at, t.created_at, t.hash`
+const txCols = `t.id, t.idempotency_key, t.payload_hash, t.kind, t.code, t.description, t.effective_date, t.metadata, t.hold_id, t.reverses_id, t.expires_at, t.created_at, t.hash, t.first_posting, t.posting_count`
+
+// txRow is a transaction as read, with where its postings are.
+type txRow struct {
+	store.Transaction
+	first, count int64
+}
 
 func (s *ledgerStore) InsertTransactions(ctx context.Context, txs []store.Transaction) error {
-	const txRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// Number the postings after the last one: the unit of work holds the
+	// write lock (BEGIN IMMEDIATE), so nobody else can take these numbers.
+	rs, err := s.tx.fquery(ctx, `SELECT COALESCE(MAX(posting_no), 0) FROM ledger_postings`)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert transactions: %w", err)
+	}
+	last, err := scanRows(rs, func(r *rows) (int64, error) { var n int64; return n, r.Scan(&n) })
+	if err != nil {
+		return fmt.Errorf("sqlite: insert transactions: %w", err)
+	}
+	first := make([]int64, len(txs))
+	next := last[0] + 1
+	for i, t := range txs {
+		first[i] = next
+		next += int64(len(t.Postings))
+	}
+	const txRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	for start := 0; start < len(txs); start += chunk {
 		part := txs[start:min(start+chunk, len(txs))]
-		args := make([]any, 0, len(part)*13)
-		for _, t := range part {
+		args := make([]any, 0, len(part)*15)
+		for j, t := range part {
 			meta, err := encodeMeta(t.Metadata)
 			if err != nil {
 				return err
@@ -149,31 +187,31 @@ func (s *ledgerStore) InsertTransactions(ctx context.Context, txs []store.Transa
 				expires = t.ExpiresAt.UnixMicro()
 			}
 			args = append(args, t.ID, t.Key, t.PayloadHash, t.Kind.String(), t.Code, t.Description, t.EffectiveDate.String(), meta,
-				nullString(t.HoldID), nullString(t.ReversesID), expires, t.CreatedAt.UnixMicro(), t.Hash)
+				nullString(t.HoldID), nullString(t.ReversesID), expires, t.CreatedAt.UnixMicro(), t.Hash, first[start+j], len(t.Postings))
 		}
-		q := `INSERT INTO ledger_transactions (id, idempotency_key, payload_hash, kind, code, description, effective_date, metadata, hold_id, reverses_id, expires_at, created_at, hash) VALUES ` + rowsOf(txRow, len(part))
+		q := `INSERT INTO ledger_transactions (id, idempotency_key, payload_hash, kind, code, description, effective_date, metadata, hold_id, reverses_id, expires_at, created_at, hash, first_posting, posting_count) VALUES ` + rowsOf(txRow, len(part))
 		if _, err := s.tx.fexec(ctx, q, args...); err != nil {
 			return fmt.Errorf("sqlite: insert transactions: %w", err)
 		}
 	}
-	const pRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	args := make([]any, 0, chunk*10)
+	const pRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := make([]any, 0, chunk*11)
 	n := 0
 	flush := func() error {
 		if n == 0 {
 			return nil
 		}
-		q := `INSERT INTO ledger_postings (account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash) VALUES ` + rowsOf(pRow, n)
+		q := `INSERT INTO ledger_postings (posting_no, account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash) VALUES ` + rowsOf(pRow, n)
 		if _, err := s.tx.fexec(ctx, q, args...); err != nil {
 			return fmt.Errorf("sqlite: insert postings: %w", err)
 		}
 		args, n = args[:0], 0
 		return nil
 	}
-	for _, t := range txs {
+	for k, t := range txs {
 		date := t.EffectiveDate.String()
 		for i, p := range t.Postings {
-			args = append(args, p.AccountID, p.Seq, t.ID, i, p.Kind.String(), p.Side.String(), p.Amount.Minor(), p.Amount.Currency().Code(), date, p.Hash)
+			args = append(args, first[k]+int64(i), p.AccountID, p.Seq, t.ID, i, p.Kind.String(), p.Side.String(), p.Amount.Minor(), p.Amount.Currency().Code(), date, p.Hash)
 			if n++; n == chunk {
 				if err := flush(); err != nil {
 					return err
@@ -266,47 +304,42 @@ func (s *ledgerStore) selectTxs(ctx context.Context, q string, args ...any) ([]s
 		return nil, err
 	}
 	txs, err := scanRows(rs, scanTx)
-	if err != nil || len(txs) == 0 {
-		return txs, err
+	if err != nil {
+		return nil, err
 	}
-	index := make(map[string]int, len(txs))
-	for i, t := range txs {
-		index[t.ID] = i
-	}
-	for start := 0; start < len(txs); start += chunk {
-		part := txs[start:min(start+chunk, len(txs))]
-		ids := make([]any, len(part))
-		for i, t := range part {
-			ids[i] = t.ID
+	for i := range txs {
+		t := &txs[i]
+		if t.first == 0 || t.count == 0 {
+			continue
 		}
-		rs, err := s.tx.fquery(ctx, `SELECT tx_id, account_id, side, amount, currency, kind, seq, hash FROM ledger_postings WHERE tx_id IN (`+placeholders(len(part))+`) ORDER BY tx_id, idx`, ids...)
+		rs, err := s.tx.fquery(ctx, `SELECT account_id, side, amount, currency, kind, seq, hash FROM ledger_postings WHERE posting_no BETWEEN ? AND ? ORDER BY posting_no`, t.first, t.first+t.count-1)
 		if err != nil {
 			return nil, err
 		}
-		type txPosting struct {
-			txID string
-			p    store.Posting
-		}
-		ps, err := scanRows(rs, func(r *rows) (txPosting, error) {
-			var tp txPosting
+		ps, err := scanRows(rs, func(r *rows) (store.Posting, error) {
+			var p store.Posting
 			var side, cur, kind string
 			var amount int64
-			if err := r.Scan(&tp.txID, &tp.p.AccountID, &side, &amount, &cur, &kind, &tp.p.Seq, &tp.p.Hash); err != nil {
-				return tp, err
+			if err := r.Scan(&p.AccountID, &side, &amount, &cur, &kind, &p.Seq, &p.Hash); err != nil {
+				return p, err
 			}
 			var err error
-			tp.p.Side, tp.p.Amount, tp.p.Kind, err = decodePosting(side, amount, cur, kind)
-			return tp, err
+			p.Side, p.Amount, p.Kind, err = decodePosting(side, amount, cur, kind)
+			return p, err
 		})
 		if err != nil {
 			return nil, err
 		}
-		for _, tp := range ps {
-			i := index[tp.txID]
-			txs[i].Postings = append(txs[i].Postings, tp.p)
-		}
+		// Fewer rows than posting_count means rows were deleted behind the
+		// ledger's back: return what exists and let ledger.Verify report the
+		// transaction whose hash no longer matches.
+		t.Postings = ps
 	}
-	return txs, nil
+	out := make([]store.Transaction, len(txs))
+	for i := range txs {
+		out[i] = txs[i].Transaction
+	}
+	return out, nil
 }
 
 func (s *ledgerStore) Entries(ctx context.Context, accountID string, afterSeq int64, limit int) ([]store.Entry, error) {
@@ -406,31 +439,32 @@ func decodeAccount(a *store.Account, cur, side, cons string, limit int64, meta s
 	return nil
 }
 
-func scanTx(r *rows) (store.Transaction, error) {
-	var t store.Transaction
+func scanTx(r *rows) (txRow, error) {
+	var row txRow
+	t := &row.Transaction
 	var kind, date, meta string
 	var hold, rev sql.NullString
 	var expires sql.NullInt64
 	var created int64
-	if err := r.Scan(&t.ID, &t.Key, &t.PayloadHash, &kind, &t.Code, &t.Description, &date, &meta, &hold, &rev, &expires, &created, &t.Hash); err != nil {
-		return t, err
+	if err := r.Scan(&t.ID, &t.Key, &t.PayloadHash, &kind, &t.Code, &t.Description, &date, &meta, &hold, &rev, &expires, &created, &t.Hash, &row.first, &row.count); err != nil {
+		return row, err
 	}
 	var err error
 	if t.Kind, err = store.ParseTxKind(kind); err != nil {
-		return t, err
+		return row, err
 	}
 	if t.EffectiveDate, err = lendkit.ParseDate(date); err != nil {
-		return t, err
+		return row, err
 	}
 	if t.Metadata, err = decodeMeta(meta); err != nil {
-		return t, err
+		return row, err
 	}
 	t.HoldID, t.ReversesID = hold.String, rev.String
 	if expires.Valid {
 		t.ExpiresAt = time.UnixMicro(expires.Int64).UTC()
 	}
 	t.CreatedAt = time.UnixMicro(created).UTC()
-	return t, nil
+	return row, nil
 }
 
 func decodePosting(side string, amount int64, cur, kind string) (store.Side, lendkit.Money, store.EntryKind, error) {

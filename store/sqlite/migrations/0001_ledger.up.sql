@@ -40,7 +40,11 @@ CREATE TABLE ledger_transactions (
     reverses_id     TEXT    REFERENCES ledger_transactions (id),
     expires_at      INTEGER,
     created_at      INTEGER NOT NULL,
-    hash            BLOB    NOT NULL
+    hash            BLOB    NOT NULL,
+    -- The transaction's postings: ledger_postings.posting_no from
+    -- first_posting, posting_count of them, in order.
+    first_posting   INTEGER NOT NULL CHECK (first_posting >= 1),
+    posting_count   INTEGER NOT NULL CHECK (posting_count >= 0)
 );
 
 -- A hold is resolved (posted or voided) at most once, a transaction reversed
@@ -53,9 +57,15 @@ CREATE UNIQUE INDEX ledger_transactions_reverses ON ledger_transactions (reverse
 CREATE INDEX ledger_transactions_expiring ON ledger_transactions (expires_at)
     WHERE kind = 'hold' AND expires_at IS NOT NULL;
 
--- Postings, keyed by account and the account's own sequence number: history
--- pages and the chain walk read one key range, and no global sequence exists.
+-- Postings. posting_no (the rowid, stable across VACUUM because it is declared)
+-- numbers them in insertion order, which the single writer assigns: a
+-- transaction's postings are the contiguous range first_posting ..
+-- first_posting + posting_count - 1, so no index by transaction is needed and
+-- each posting costs one append and one index entry. (account_id, seq) is the
+-- account's own numbering: history pages and the chain walk read one key
+-- range, and no global sequence is shared with Postgres.
 CREATE TABLE ledger_postings (
+    posting_no     INTEGER NOT NULL PRIMARY KEY,
     account_id     TEXT    NOT NULL REFERENCES ledger_accounts (id),
     seq            INTEGER NOT NULL CHECK (seq >= 1),
     tx_id          TEXT    NOT NULL REFERENCES ledger_transactions (id),
@@ -66,7 +76,5 @@ CREATE TABLE ledger_postings (
     currency       TEXT    NOT NULL CHECK (length(currency) = 3),
     effective_date TEXT    NOT NULL,
     hash           BLOB    NOT NULL,
-    PRIMARY KEY (account_id, seq)
+    UNIQUE (account_id, seq)
 );
-
-CREATE UNIQUE INDEX ledger_postings_tx ON ledger_postings (tx_id, idx);
