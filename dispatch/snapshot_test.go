@@ -44,6 +44,10 @@ func TestPropertySnapshot(t *testing.T) {
 		if diff := cmp.Diff(d1, d2, cmpOpts); diff != "" {
 			t.Fatalf("restored book disperses differently:\n%s", diff)
 		}
+		asOf := sc.terms.Funded.AddYears(20)
+		if diff := cmp.Diff(orig.Positions(asOf), restored.Positions(asOf), cmpOpts); diff != "" {
+			t.Fatalf("restored book's positions differ:\n%s", diff)
+		}
 	})
 }
 
