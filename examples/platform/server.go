@@ -86,6 +86,7 @@ func (s *server) routes() []route {
 	borrower := []role{roleBorrower}
 	borrowerOrStaff := []role{roleBorrower, roleAgent, roleAdmin}
 	customers := []role{roleBorrower, roleLender}
+	lender := []role{roleLender}
 	return []route{
 		{method: "GET", path: "/healthz", h: s.health},
 		{method: "GET", path: "/openapi.json", h: serveOpenAPI},
@@ -114,6 +115,12 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/v1/wallet/payins", roles: customers, keyed: true, h: s.createPayIn},
 		{method: "POST", path: "/v1/wallet/payouts", roles: customers, keyed: true, h: s.createPayout},
 		{method: "POST", path: "/v1/users/{id}/kyc", roles: staff, h: s.setKYC},
+		{method: "POST", path: "/v1/projects", roles: staff, h: s.createProject},
+		{method: "GET", path: "/v1/projects", roles: everyone, h: s.listProjects},
+		{method: "POST", path: "/v1/projects/{id}/commitments", roles: lender, keyed: true, h: s.commit},
+		{method: "POST", path: "/v1/projects/{id}/close", roles: staff, keyed: true, h: s.closeProject},
+		{method: "GET", path: "/v1/portfolio", roles: lender, tx: s.portfolio},
+		{method: "GET", path: "/v1/portfolio/repayments", roles: lender, tx: s.repayments},
 		{method: "GET", path: "/v1/loans/{id}", roles: everyone, tx: s.getLoan},
 		{method: "GET", path: "/v1/loans/{id}/schedule", roles: everyone, tx: s.getSchedule},
 		{method: "POST", path: "/v1/loans/{id}/payments", roles: borrowerOrStaff, money: true, tx: s.makePayment},

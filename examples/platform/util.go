@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/shopspring/decimal"
+
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -31,3 +33,5 @@ func parseCursor(s string) (int64, string, error) {
 	at, err := strconv.ParseInt(a, 10, 64)
 	return at, id, err
 }
+
+var decimalHundred = decimal.NewFromInt(100)

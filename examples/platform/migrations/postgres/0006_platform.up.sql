@@ -145,3 +145,14 @@ CREATE TABLE platform_contracts (
     UNIQUE (reference, version)
 );
 CREATE INDEX platform_contracts_application ON platform_contracts (application_id);
+
+-- Marketplace projects: an approved, signed application listed for lenders;
+-- its commitments are a wallet campaign with the same id.
+CREATE TABLE platform_projects (
+    id             TEXT    NOT NULL PRIMARY KEY,
+    application_id TEXT    NOT NULL UNIQUE REFERENCES platform_applications (id),
+    name           TEXT    NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('open', 'funded', 'failed')),
+    loan_id        TEXT    NOT NULL DEFAULT '',
+    created_at     BIGINT NOT NULL
+);

@@ -1,3 +1,4 @@
+DROP TABLE platform_projects;
 DROP TABLE platform_contracts;
 DROP TABLE platform_holdings;
 DROP TABLE platform_loan_events;

@@ -1,0 +1,413 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/lendkit/lendkit"
+	disp "github.com/lendkit/lendkit/dispatch"
+	"github.com/lendkit/lendkit/dispatch/servicing"
+	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/wallet"
+)
+
+// The marketplace: an agent lists a signed application as a project; its
+// funding is a wallet campaign (each commitment a hold on the lender's
+// wallet towards the borrower's); at 100 % an agent closes it: wallet posts
+// every hold into the borrower's wallet, then one unit of work opens the
+// loan with dispatch/servicing (book, register, every lender's projected
+// repayments) and the platform's records. Lenders see their portfolio
+// (dispatch.Summarise, IRR included) and their future repayments.
+
+// projectView is a project as the API shows it.
+type projectView struct {
+	ID          string        `json:"id"`
+	Application string        `json:"application_id"`
+	Name        string        `json:"name"`
+	Status      string        `json:"status"`
+	Target      lendkit.Money `json:"target"`
+	Raised      lendkit.Money `json:"raised"`
+	Commitments int           `json:"commitments"`
+	Deadline    lendkit.Date  `json:"deadline"`
+	Rate        string        `json:"rate"`
+	TermMonths  int           `json:"term_months"`
+	LoanID      string        `json:"loan_id,omitempty"`
+}
+
+func (s *server) projectViewOf(ctx context.Context, q sqlq, id string) (projectView, error) {
+	var p projectView
+	err := queryRow(ctx, q, `SELECT id, application_id, name, status, loan_id FROM platform_projects WHERE id = $1`, []any{id},
+		&p.ID, &p.Application, &p.Name, &p.Status, &p.LoanID)
+	if errors.Is(err, errNoRow) {
+		return p, notFound("project")
+	}
+	if err != nil {
+		return p, err
+	}
+	app, err := loadApplication(ctx, q, p.Application)
+	if err != nil {
+		return p, err
+	}
+	p.Rate, p.TermMonths = app.Rate, app.TermMonths
+	return p, nil
+}
+
+// withCampaign adds the campaign's figures (read in wallet's own unit of
+// work, after the platform's).
+func (s *server) withCampaign(ctx context.Context, p projectView) (projectView, error) {
+	c, err := s.wallets.GetCampaign(ctx, p.ID)
+	if err != nil {
+		return p, err
+	}
+	p.Target, p.Raised, p.Commitments, p.Deadline = c.Target, c.Raised, c.Commitments, c.Deadline
+	return p, nil
+}
+
+// createProject serves POST /v1/projects (staff) {"application_id", "name"}.
+func (s *server) createProject(ctx context.Context, c *call) (int, any, error) {
+	var req struct {
+		Application  string `json:"application_id"`
+		Name         string `json:"name"`
+		DeadlineDays int    `json:"deadline_days,omitempty"`
+	}
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if strings.TrimSpace(req.Name) == "" || len(req.Name) > 200 {
+		return 0, nil, badRequest("invalid_project", "name must have 1 to 200 bytes")
+	}
+	if req.DeadlineDays == 0 {
+		req.DeadlineDays = 30
+	}
+	if req.DeadlineDays < 1 || req.DeadlineDays > 365 {
+		return 0, nil, badRequest("invalid_project", "deadline_days must be 1 to 365")
+	}
+	var app applicationView
+	if err := s.db.View(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
+		if err != nil {
+			return err
+		}
+		app, err = loadApplication(ctx, q, req.Application)
+		return err
+	}); err != nil {
+		return 0, nil, err
+	}
+	if app.Status != "signed" {
+		return 0, nil, &apiError{http.StatusConflict, "not_signed", "only a signed application is listed; this one is " + app.Status}
+	}
+	id := "prj_" + strings.TrimPrefix(app.ID, "app_")
+	today := lendkit.Today(s.clock)
+	// The campaign first (wallet's unit of work; creating it again is a
+	// no-op), then the project row: a crash between them is healed by
+	// retrying the request.
+	if _, err := s.wallets.CreateCampaign(ctx, wallet.CampaignSpec{ID: id, BorrowerWallet: app.BorrowerID, Target: app.Amount,
+		Deadline: today.AddDays(req.DeadlineDays), Overfunding: wallet.Refuse}); err != nil {
+		return 0, nil, err
+	}
+	var p projectView
+	err := s.db.InTx(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
+		if err != nil {
+			return err
+		}
+		n, err := q.exec(ctx, `INSERT INTO platform_projects (id, application_id, name, status, created_at) VALUES ($1, $2, $3, 'open', $4) ON CONFLICT DO NOTHING`,
+			id, app.ID, req.Name, tx.Now().UnixMicro())
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			if _, err := q.exec(ctx, `UPDATE platform_applications SET status = 'listed', updated_at = $1 WHERE id = $2`, tx.Now().UnixMicro(), app.ID); err != nil {
+				return err
+			}
+			if err := auditBy(ctx, tx, q, c, "project.create", "project", id, map[string]string{"application": app.ID}); err != nil {
+				return err
+			}
+		}
+		p, err = s.projectViewOf(ctx, q, id)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	p, err = s.withCampaign(ctx, p)
+	return http.StatusCreated, p, err
+}
+
+// listProjects serves GET /v1/projects: every project, open first.
+func (s *server) listProjects(ctx context.Context, c *call) (int, any, error) {
+	var ps []projectView
+	err := s.db.View(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
+		if err != nil {
+			return err
+		}
+		rows, err := q.query(ctx, `SELECT id FROM platform_projects ORDER BY status DESC, created_at, id LIMIT 500`)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ps = ps[:0]
+		for _, id := range ids {
+			p, err := s.projectViewOf(ctx, q, id)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	out := []projectView{}
+	for _, p := range ps {
+		p, err := s.withCampaign(ctx, p)
+		if err != nil {
+			return 0, nil, err
+		}
+		out = append(out, p)
+	}
+	return http.StatusOK, map[string]any{"projects": out}, nil
+}
+
+// commit serves POST /v1/projects/{id}/commitments (lenders; keyed)
+// {"amount"}: a hold on the lender's wallet, refused past the target.
+func (s *server) commit(ctx context.Context, c *call) (int, any, error) {
+	var req struct {
+		Amount string `json:"amount"`
+	}
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	amt, err := lendkit.ParseMoney(req.Amount, s.currency)
+	if err != nil || !amt.IsPositive() {
+		return 0, nil, badRequest("invalid_amount", "amount: %q is not a positive amount in %s", req.Amount, s.currency)
+	}
+	id := c.r.PathValue("id")
+	if _, err := s.wallets.GetCampaign(ctx, id); err != nil {
+		return 0, nil, notFound("project")
+	}
+	cm, err := s.wallets.Commit(ctx, wallet.Commit{Campaign: id, ID: walletKey(c, "commit"), Lender: c.who.UserID, Amount: amt, Date: lendkit.Today(s.clock)})
+	if err != nil {
+		return 0, nil, err
+	}
+	if cm.Amount != amt || cm.LenderWallet != c.who.UserID {
+		return 0, nil, &apiError{http.StatusConflict, "idempotency_key_reused", "this Idempotency-Key was used with a different request"}
+	}
+	if err := s.db.InTx(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
+		if err != nil {
+			return err
+		}
+		return auditBy(ctx, tx, q, c, "project.commit", "project", id, map[string]string{"amount": amt.String()})
+	}); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, map[string]any{"project_id": id, "commitment_id": cm.ID, "amount": cm.Amount, "status": cm.Status}, nil
+}
+
+// closeProject serves POST /v1/projects/{id}/close (staff; keyed): the
+// funding close. Closing again returns the same loan.
+func (s *server) closeProject(ctx context.Context, c *call) (int, any, error) {
+	id := c.r.PathValue("id")
+	var p projectView
+	var app applicationView
+	if err := s.db.View(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
+		if err != nil {
+			return err
+		}
+		if p, err = s.projectViewOf(ctx, q, id); err != nil {
+			return err
+		}
+		app, err = loadApplication(ctx, q, p.Application)
+		return err
+	}); err != nil {
+		return 0, nil, err
+	}
+	today := lendkit.Today(s.clock)
+	camp, err := s.wallets.CloseCampaign(ctx, id, today)
+	if err != nil {
+		return 0, nil, err
+	}
+	if camp.Status != wallet.CampaignFunded {
+		return 0, nil, &apiError{http.StatusConflict, "not_funded", "the campaign closed " + string(camp.Status)}
+	}
+	cms, err := s.wallets.Commitments(ctx, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	// One stake per lender (a lender may have committed several times).
+	byLender := map[string]int64{}
+	for _, cm := range cms {
+		if cm.Status == wallet.Posted {
+			byLender[cm.LenderWallet] += cm.Amount.Minor()
+		}
+	}
+	lenders := make([]string, 0, len(byLender))
+	for l := range byLender {
+		lenders = append(lenders, l)
+	}
+	sort.Strings(lenders)
+	loanID := "loan_" + strings.TrimPrefix(app.ID, "app_")
+	var lv loanView
+	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
+		if err != nil {
+			return err
+		}
+		if _, err := getLoanRow(ctx, q, loanID); err == nil {
+			lv, err = loanViewOf(ctx, q, loanID, today) // closed before: the same loan
+			return err
+		}
+		stakes := make([]stakeJSON, len(lenders))
+		for i, l := range lenders {
+			u, err := loadUser(ctx, q, l)
+			if err != nil {
+				return err
+			}
+			st := stakeJSON{Holder: l, Kind: disp.Individual.String(), Tax: disp.FranceIndividual().Name(), Amount: lendkit.New(byLender[l], s.currency).Amount()}
+			if u.Kind == "business" {
+				st.Kind, st.Tax = disp.Company.String(), ""
+			}
+			stakes[i] = st
+		}
+		lt := loanTerms{Terms: offerTerms(app, today), Borrower: app.BorrowerID, Funded: today.String(), Stakes: stakes, FeeRate: "0.1", PenaltyRate: "3"}
+		rp, err := openBook(loanID, lt)
+		if err != nil {
+			return err
+		}
+		if _, err := servicing.Fund(ctx, tx, rp.book, servicing.FundOptions{SkipEntry: true, Accounts: accounts(s.wallets)}); err != nil {
+			return err
+		}
+		if err := insertLoan(ctx, tx, q, loanID, app.ID, app.BorrowerID, lt, app.Amount); err != nil {
+			return err
+		}
+		now := tx.Now().UnixMicro()
+		if _, err := q.exec(ctx, `UPDATE platform_projects SET status = 'funded', loan_id = $1 WHERE id = $2`, loanID, id); err != nil {
+			return err
+		}
+		if _, err := q.exec(ctx, `UPDATE platform_applications SET status = 'disbursed', updated_at = $1 WHERE id = $2`, now, app.ID); err != nil {
+			return err
+		}
+		if err := auditBy(ctx, tx, q, c, "project.close", "project", id, map[string]any{"loan": loanID, "lenders": len(lenders)}); err != nil {
+			return err
+		}
+		lv, err = loanViewFrom(rp, loanRow{id: loanID, applicationID: app.ID, borrowerID: app.BorrowerID, amount: app.Amount}, today)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, lv, nil
+}
+
+// holderLoans returns the loans holder holds part of.
+func holderLoans(ctx context.Context, q sqlq, holder string) ([]string, error) {
+	rows, err := q.query(ctx, `SELECT loan_id FROM platform_holdings WHERE holder_id = $1 ORDER BY loan_id`, holder)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// portfolio serves GET /v1/portfolio (lenders): the caller's figures across
+// loans, by dispatch.Summarise (outstanding, received, tax, at risk, IRR).
+// Only the caller's own positions are ever read.
+func (s *server) portfolio(ctx context.Context, tx store.Tx, q sqlq, c *call) (int, any, error) {
+	ids, err := holderLoans(ctx, q, c.who.UserID)
+	if err != nil {
+		return 0, nil, err
+	}
+	today := lendkit.Today(s.clock)
+	var ps []disp.Position
+	for _, id := range ids {
+		rp, _, err := loadLoan(ctx, q, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		pos, err := rp.book.Position(disp.HolderID(c.who.UserID), today)
+		if errors.Is(err, disp.ErrNoHolding) {
+			continue
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		ps = append(ps, pos)
+	}
+	if len(ps) == 0 {
+		return http.StatusOK, map[string]any{"holder": c.who.UserID, "projects": 0}, nil
+	}
+	pf, err := disp.Summarise(disp.HolderID(c.who.UserID), today, ps, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := map[string]any{"holder": pf.Holder, "as_of": pf.AsOf, "projects": pf.Projects, "active": pf.Active,
+		"outstanding": pf.Outstanding, "written_off": pf.WrittenOff, "received_principal": pf.ReceivedPrincipal,
+		"received_interest": pf.ReceivedInterest, "received_penalty": pf.ReceivedPenalty, "tax_withheld": pf.TaxWithheld,
+		"net_received": pf.NetReceived, "at_risk": pf.AtRisk}
+	if pf.HasIRR {
+		out["irr"] = pf.IRR.Mul(decimalHundred).StringFixed(2) + "%"
+	}
+	return http.StatusOK, out, nil
+}
+
+// repaymentView is one of a lender's future repayments.
+type repaymentView struct {
+	Loan     string        `json:"loan_id"`
+	N        int           `json:"n"`
+	Due      lendkit.Date  `json:"due"`
+	Capital  lendkit.Money `json:"capital"`
+	Interest lendkit.Money `json:"interest"`
+	Tax      lendkit.Money `json:"tax"`
+	Net      lendkit.Money `json:"net"`
+}
+
+// repayments serves GET /v1/portfolio/repayments (lenders): the caller's
+// projected repayments due after today, from the dispatch store.
+func (s *server) repayments(ctx context.Context, tx store.Tx, q sqlq, c *call) (int, any, error) {
+	ids, err := holderLoans(ctx, q, c.who.UserID)
+	if err != nil {
+		return 0, nil, err
+	}
+	today := lendkit.Today(s.clock)
+	out := []repaymentView{}
+	for _, id := range ids {
+		rows, err := tx.Dispatch().Projections(ctx, id, c.who.UserID)
+		if err != nil {
+			return 0, nil, err
+		}
+		for _, r := range rows {
+			if !r.Due.After(today) {
+				continue // due today or before: paid, or in arrears on the loan's page
+			}
+			out = append(out, repaymentView{Loan: id, N: r.N, Due: r.Due, Capital: r.Capital, Interest: r.Interest, Tax: r.Tax, Net: r.Net})
+		}
+	}
+	return http.StatusOK, map[string]any{"repayments": out}, nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/lendkit/lendkit"
+)
+
+// signedApplication takes a new borrower's application through decision,
+// contract and signature, and returns its id with the borrower's token.
+func signedApplication(t *testing.T, tb *testBundle, email, amount string) (appID, token string) {
+	t.Helper()
+	codes := &codeBox{codes: map[string]string{}}
+	tb.srv.signer.Sender = codes
+	_, bor := tb.signup(t, email, roleBorrower)
+	var app applicationView
+	tb.do(t, "POST", "/v1/applications", bor, applicationBody(amount, 0)).must(t, 201).json(t, &app)
+	if app.Status != "approved" {
+		t.Fatalf("application %s", app.Status)
+	}
+	var ct contractView
+	tb.do(t, "POST", "/v1/applications/"+app.ID+"/contract", bor, nil).must(t, 201).json(t, &ct)
+	tb.do(t, "POST", "/v1/contracts/"+ct.ID+"/signature", bor, nil).must(t, 202)
+	tb.do(t, "POST", "/v1/contracts/"+ct.ID+"/signature/confirm", bor, map[string]string{"code": codes.last(email)}).must(t, 200)
+	return app.ID, bor
+}
+
+// TestMarketplaceFlow: a project funded by three lenders through wallet
+// commitments, closed into a loan, repaid once; each lender sees only their
+// own portfolio and repayments.
+func TestMarketplaceFlow(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend) {
+		tb := setup(t, b)
+		agent := tb.login(t, roleAgent)
+		appID, bor := signedApplication(t, tb, "fred@example.com", "8000.00")
+
+		type lenderT struct{ id, token string }
+		var ls []lenderT
+		for _, e := range []string{"l1@example.com", "l2@example.com", "l3@example.com", "l4@example.com"} {
+			id, tok := tb.signup(t, e, roleLender)
+			tb.do(t, "POST", "/v1/users/"+id+"/kyc", agent, map[string]int{"level": 2}).must(t, 200)
+			tb.do(t, "POST", "/v1/wallet/payins", tok, map[string]string{"amount": "5000.00"}, idempotencyHeader, "fund-me").must(t, 201)
+			ls = append(ls, lenderT{id, tok})
+		}
+		tb.do(t, "POST", "/v1/projects", ls[0].token, map[string]string{"application_id": appID, "name": "x"}).must(t, http.StatusForbidden)
+		var p projectView
+		tb.do(t, "POST", "/v1/projects", agent, map[string]string{"application_id": appID, "name": "Fred's food truck"}).must(t, 201).json(t, &p)
+		if p.Status != "open" || p.Target != lendkit.MustParseMoney("8000", "EUR") {
+			t.Fatalf("project = %+v", p)
+		}
+		tb.do(t, "POST", "/v1/projects/"+p.ID+"/commitments", bor, map[string]string{"amount": "100.00"}, idempotencyHeader, "c").must(t, http.StatusForbidden)
+		for i, amt := range []string{"3000.00", "3000.00", "2000.00"} {
+			tb.do(t, "POST", "/v1/projects/"+p.ID+"/commitments", ls[i].token, map[string]string{"amount": amt}, idempotencyHeader, "c1").must(t, 201)
+		}
+		// A replay commits nothing more; the fourth lender would over-fund.
+		tb.do(t, "POST", "/v1/projects/"+p.ID+"/commitments", ls[0].token, map[string]string{"amount": "3000.00"}, idempotencyHeader, "c1").must(t, 201)
+		if got := tb.do(t, "POST", "/v1/projects/"+p.ID+"/commitments", ls[3].token, map[string]string{"amount": "10.00"}, idempotencyHeader, "c1").must(t, 409).code(t); got != "overfunded" {
+			t.Fatalf("over-funding: %s", got)
+		}
+		var loan loanView
+		tb.do(t, "POST", "/v1/projects/"+p.ID+"/close", agent, nil, idempotencyHeader, "close").must(t, 201).json(t, &loan)
+		if loan.Outstanding != lendkit.MustParseMoney("8000", "EUR") {
+			t.Fatalf("loan = %+v", loan)
+		}
+		again := loanView{}
+		tb.do(t, "POST", "/v1/projects/"+p.ID+"/close", agent, nil, idempotencyHeader, "close").must(t, 201).json(t, &again)
+		if again.ID != loan.ID {
+			t.Fatalf("second close opened %s", again.ID)
+		}
+		var w walletView
+		tb.do(t, "GET", "/v1/wallet", bor, nil).must(t, 200).json(t, &w)
+		if w.Balance != lendkit.MustParseMoney("8000", "EUR") {
+			t.Fatalf("borrower wallet %s", w.Balance)
+		}
+		// Holders see the loan; the fourth lender does not.
+		tb.do(t, "GET", "/v1/loans/"+loan.ID, ls[0].token, nil).must(t, 200)
+		tb.do(t, "GET", "/v1/loans/"+loan.ID, ls[3].token, nil).must(t, 404)
+
+		// The borrower pays the first instalment on its due date.
+		var sched struct {
+			Rows []scheduleRow `json:"rows"`
+		}
+		tb.do(t, "GET", "/v1/loans/"+loan.ID+"/schedule", bor, nil).must(t, 200).json(t, &sched)
+		tb.clock.Set(sched.Rows[0].Due.Time().Add(10 * time.Hour))
+		tb.do(t, "POST", "/v1/loans/"+loan.ID+"/payments", bor, map[string]string{"amount": sched.Rows[0].Payment.Amount()}, idempotencyHeader, "m1").must(t, 201)
+
+		var pf struct {
+			Projects         int           `json:"projects"`
+			Outstanding      lendkit.Money `json:"outstanding"`
+			ReceivedInterest lendkit.Money `json:"received_interest"`
+			TaxWithheld      lendkit.Money `json:"tax_withheld"`
+			IRR              string        `json:"irr"`
+		}
+		tb.do(t, "GET", "/v1/portfolio", ls[0].token, nil).must(t, 200).json(t, &pf)
+		if pf.Projects != 1 || !pf.ReceivedInterest.IsPositive() || !pf.TaxWithheld.IsPositive() || pf.IRR == "" {
+			t.Fatalf("lender 1 portfolio = %+v", pf)
+		}
+		if c, _ := pf.Outstanding.Cmp(lendkit.MustParseMoney("3000", "EUR")); c >= 0 {
+			t.Fatalf("outstanding %s not below the 3000 lent after a repayment", pf.Outstanding)
+		}
+		var pf4 map[string]any
+		tb.do(t, "GET", "/v1/portfolio", ls[3].token, nil).must(t, 200).json(t, &pf4)
+		if pf4["projects"] != float64(0) {
+			t.Fatalf("lender 4 sees %v", pf4)
+		}
+		tb.do(t, "GET", "/v1/portfolio", bor, nil).must(t, http.StatusForbidden)
+		var reps struct {
+			Repayments []repaymentView `json:"repayments"`
+		}
+		tb.do(t, "GET", "/v1/portfolio/repayments", ls[2].token, nil).must(t, 200).json(t, &reps)
+		if len(reps.Repayments) != 23 {
+			t.Fatalf("lender 3 has %d future repayments, want 23", len(reps.Repayments))
+		}
+		for _, r := range reps.Repayments {
+			if r.Loan != loan.ID || !r.Due.After(sched.Rows[0].Due) {
+				t.Fatalf("repayment %+v", r)
+			}
+		}
+		if probs, err := verifyLoans(t.Context(), tb.db); err != nil || len(probs) > 0 {
+			t.Fatalf("verify: %v %v", err, probs)
+		}
+	})
+}
