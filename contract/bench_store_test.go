@@ -64,4 +64,3 @@ func BenchmarkSave3000(b *testing.B) {
 		}
 	})
 }
-

@@ -54,6 +54,7 @@ type MissingFieldError struct {
 	Fields []string
 }
 
+// Error names the kind and the missing fields.
 func (e *MissingFieldError) Error() string {
 	return fmt.Sprintf("contract: %s: missing mandatory field %s", e.Kind, strings.Join(e.Fields, ", "))
 }
@@ -70,6 +71,7 @@ type TemplateError struct {
 	Err    error
 }
 
+// Error names the template, the locale and the cause.
 func (e *TemplateError) Error() string {
 	if e.Locale != "" {
 		return fmt.Sprintf("contract: template %s (%s): %v", e.Name, e.Locale, e.Err)
@@ -85,6 +87,7 @@ type MismatchError struct {
 	Want, Got Fingerprint
 }
 
+// Error shows both fingerprints.
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("contract: document fingerprint %s, recorded %s", e.Got, e.Want)
 }

@@ -124,6 +124,7 @@ type AttemptError struct {
 	Remaining int
 }
 
+// Error says how many attempts remain.
 func (e *AttemptError) Error() string {
 	return fmt.Sprintf("contract: wrong signing code, %d attempts left", e.Remaining)
 }

@@ -28,6 +28,7 @@ func contractMicros(us sql.NullInt64) time.Time {
 	return walletMicros(us.Int64)
 }
 
+// InsertVersions stores versions in version order, superseding predecessors.
 func (s *contractStore) InsertVersions(ctx context.Context, vs []store.ContractVersion) error {
 	vs = slices.Clone(vs)
 	slices.SortStableFunc(vs, func(a, b store.ContractVersion) int { return a.Version - b.Version })
@@ -91,16 +92,19 @@ func scanVersion(full bool) func(*sql.Rows) (store.ContractVersion, error) {
 	}
 }
 
+// Version returns one version with its documents.
 func (s *contractStore) Version(ctx context.Context, id string, version int) (store.ContractVersion, error) {
 	return walletOne(ctx, s.tx, fmt.Sprintf("contract %s v%d", id, version), scanVersion(true),
 		`SELECT `+contractCols+`, html, pdf, inputs FROM contract_versions WHERE contract_id = ? AND version = ?`, id, version)
 }
 
+// Latest returns the newest version of a contract.
 func (s *contractStore) Latest(ctx context.Context, id string) (store.ContractVersion, error) {
 	return walletOne(ctx, s.tx, fmt.Sprintf("contract %s", id), scanVersion(true),
 		`SELECT `+contractCols+`, html, pdf, inputs FROM contract_versions WHERE contract_id = ? ORDER BY version DESC LIMIT 1`, id)
 }
 
+// Versions lists a contract's versions, oldest first, without documents.
 func (s *contractStore) Versions(ctx context.Context, id string) ([]store.ContractVersion, error) {
 	rows, err := s.tx.query(ctx, `SELECT `+contractCols+` FROM contract_versions WHERE contract_id = ? ORDER BY version`, id)
 	if err != nil {
@@ -113,6 +117,7 @@ func (s *contractStore) Versions(ctx context.Context, id string) ([]store.Contra
 	return vs, nil
 }
 
+// ByFingerprint finds versions by the fingerprint of their HTML.
 func (s *contractStore) ByFingerprint(ctx context.Context, f [32]byte) ([]store.ContractVersion, error) {
 	rows, err := s.tx.query(ctx, `SELECT `+contractCols+` FROM contract_versions WHERE fingerprint = ? ORDER BY contract_id, version`, f[:])
 	if err != nil {
@@ -125,6 +130,7 @@ func (s *contractStore) ByFingerprint(ctx context.Context, f [32]byte) ([]store.
 	return vs, nil
 }
 
+// RecordSignature stores evidence and marks the version signed.
 func (s *contractStore) RecordSignature(ctx context.Context, sg store.ContractSignature) error {
 	what := fmt.Sprintf("signature of contract %s v%d by %s", sg.ContractID, sg.Version, sg.SignerID)
 	v, err := walletOne(ctx, s.tx, what, scanVersion(false),
@@ -164,6 +170,7 @@ func scanSignature(r *sql.Rows) (store.ContractSignature, error) {
 	return s, nil
 }
 
+// Signatures lists a version's signatures by time, then signer.
 func (s *contractStore) Signatures(ctx context.Context, id string, version int) ([]store.ContractSignature, error) {
 	rows, err := s.tx.query(ctx, `SELECT contract_id, version, signer_id, method, signed_at, evidence, digest, recorded_at
 		FROM contract_signatures WHERE contract_id = ? AND version = ? ORDER BY signed_at, signer_id`, id, version)
@@ -177,6 +184,7 @@ func (s *contractStore) Signatures(ctx context.Context, id string, version int) 
 	return out, nil
 }
 
+// SaveChallenge inserts a challenge or updates its mutable fields.
 func (s *contractStore) SaveChallenge(ctx context.Context, c store.ContractChallenge) error {
 	what := fmt.Sprintf("signing challenge %s", c.ID)
 	confirmed := 0
@@ -205,6 +213,7 @@ func (s *contractStore) SaveChallenge(ctx context.Context, c store.ContractChall
 	return nil
 }
 
+// Challenge returns a challenge by ID.
 func (s *contractStore) Challenge(ctx context.Context, id string) (store.ContractChallenge, error) {
 	return walletOne(ctx, s.tx, "signing challenge "+id, func(r *sql.Rows) (store.ContractChallenge, error) {
 		var c store.ContractChallenge
