@@ -199,17 +199,20 @@ func (s *Service) Commit(ctx context.Context, r Commit) (Commitment, error) {
 	var out Commitment
 	err := s.db.InTx(ctx, func(tx store.Tx) error {
 		ws := tx.Wallets()
+		c, err := s.campaign(ctx, tx, r.Campaign)
+		if err != nil {
+			return err
+		}
 		if old, err := ws.Commitment(ctx, r.Campaign, r.ID); err == nil {
-			if old.LenderWallet != r.Lender {
-				return fmt.Errorf("%w: commitment %s/%s belongs to %s", ErrExists, r.Campaign, r.ID, old.LenderWallet)
+			// A replay returns the first commitment: same lender, and the
+			// same amount — or less, when Trim cut it.
+			cmp, _ := old.Amount.Cmp(r.Amount)
+			if old.LenderWallet != r.Lender || (cmp != 0 && !(cmp < 0 && Overfunding(c.Overfunding) == Trim)) {
+				return fmt.Errorf("%w: commitment %s/%s is %s from %s", ErrExists, r.Campaign, r.ID, old.Amount, old.LenderWallet)
 			}
 			out = commitmentOf(old)
 			return nil
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		c, err := s.campaign(ctx, tx, r.Campaign)
-		if err != nil {
 			return err
 		}
 		if CampaignStatus(c.Status) != CampaignOpen {

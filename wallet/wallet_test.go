@@ -233,6 +233,17 @@ func TestCampaignFunded(t *testing.T) {
 				t.Errorf("trimmed to %s", cm.Amount)
 			}
 		}
+		// Replays: the trimmed commitment replays with its original request;
+		// another amount or lender under the same id is refused.
+		if cm, err := s.Commit(ctx, Commit{Campaign: "C1", ID: "kl3", Lender: "l3", Amount: eur("400.00"), Date: day}); err != nil || cm.Amount != eur("200.00") {
+			t.Errorf("replay of the trimmed commitment: %+v %v", cm, err)
+		}
+		if _, err := s.Commit(ctx, Commit{Campaign: "C1", ID: "kl1", Lender: "l1", Amount: eur("300.00"), Date: day}); !errors.Is(err, ErrExists) {
+			t.Errorf("same id, other amount: %v", err)
+		}
+		if _, err := s.Commit(ctx, Commit{Campaign: "C1", ID: "kl1", Lender: "l2", Amount: eur("400.00"), Date: day}); !errors.Is(err, ErrExists) {
+			t.Errorf("same id, other lender: %v", err)
+		}
 		if _, err := s.Commit(ctx, Commit{Campaign: "C1", ID: "kl4", Lender: "l4", Amount: eur("1.00"), Date: day}); !errors.Is(err, ErrOverfunded) {
 			t.Errorf("commit to a full campaign: %v", err)
 		}

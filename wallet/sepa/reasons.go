@@ -71,7 +71,7 @@ var reasons = map[string]Reason{
 	"MD07": {Code: "MD07", Description: "debtor deceased", Unpaid: true, Mandate: RevokeMandate, Alert: AlertCompliance},
 	"MS02": {Code: "MS02", Description: "refused by the debtor, reason not specified", Unpaid: true, Mandate: KeepMandate, Alert: AlertCollection},
 	"MS03": {Code: "MS03", Description: "reason not specified by the debtor's bank", Unpaid: true, Retry: true, Mandate: KeepMandate, Alert: AlertCollection},
-	"RC01": {Code: "RC01", Description: "bank identifier (BIC) incorrect", Unpaid: true, Retry: true, Mandate: CheckMandate, Alert: AlertOperations},
+	"RC01": {Code: "RC01", Description: "bank identifier (BIC) incorrect", Unpaid: true, Mandate: CheckMandate, Alert: AlertOperations},
 	"RR01": {Code: "RR01", Description: "regulatory: debtor account or identification missing", Unpaid: true, Mandate: CheckMandate, Alert: AlertCompliance},
 	"RR02": {Code: "RR02", Description: "regulatory: debtor name or address missing", Unpaid: true, Mandate: CheckMandate, Alert: AlertCompliance},
 	"RR03": {Code: "RR03", Description: "regulatory: creditor name or address missing", Unpaid: true, Mandate: KeepMandate, Alert: AlertOperations},
