@@ -94,7 +94,7 @@ type Document struct {
 // Statement is one account's statement or notification.
 type Statement struct {
 	ID       string
-	Account  string // Acct/Id/IBAN as written (not validated: reconciliation decides)
+	Account  string // Acct/Id/IBAN (or Acct/Id/Othr/Id) as written; not validated: reconciliation decides
 	Currency lendkit.Currency
 	// Balances by type code (OPBD opening booked, CLBD closing booked, …),
 	// signed: a debit balance is negative.
@@ -403,7 +403,7 @@ func (p *parser) end(text string) error {
 		return nil
 	case depth == p.stDepth:
 		if p.st.Account == "" {
-			return p.fail(ErrMissingRequired, errors.New("statement without Acct/Id/IBAN"))
+			return p.fail(ErrMissingRequired, errors.New("statement without Acct/Id/IBAN or Acct/Id/Othr/Id"))
 		}
 		p.st = nil
 		return nil
@@ -452,8 +452,12 @@ func (p *parser) end(text string) error {
 	switch p.rel(p.stDepth) {
 	case "Id":
 		p.st.ID = text
-	case "Acct/Id/IBAN":
-		p.st.Account = text
+	case "Acct/Id/IBAN", "Acct/Id/Othr/Id":
+		// Othr: an account without an IBAN (some payment institutions'
+		// internal accounts); reconciliation treats it as an opaque id.
+		if p.st.Account == "" {
+			p.st.Account = text
+		}
 	case "Acct/Ccy":
 		c, err := lendkit.ParseCurrency(text)
 		if err != nil {

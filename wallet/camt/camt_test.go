@@ -163,6 +163,11 @@ func TestHostile(t *testing.T) {
 			t.Errorf("%s: %v is not a *camt.Error", tt.name, err)
 		}
 	}
+	// An account identified by Othr instead of an IBAN.
+	othr := strings.Replace(head, "<IBAN>FR7616958000010000000000146</IBAN>", "<Othr><Id>PI-WALLET-42</Id></Othr>", 1)
+	if doc, err := Parse(strings.NewReader(othr+entry+tail), Limits{}); err != nil || doc.Statements[0].Account != "PI-WALLET-42" {
+		t.Errorf("Othr account: %v %v", doc, err)
+	}
 	// Within limits, the same shape parses.
 	doc, err := Parse(strings.NewReader(head+strings.Repeat(entry, 10)+tail), Limits{MaxEntries: 10})
 	if err != nil || len(doc.Statements[0].Entries) != 10 {
