@@ -2,11 +2,25 @@ package dispatch
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/amortization"
 )
+
+// cpuTime is the process's user+system CPU time. The machine is shared (a
+// load of 10 on 2 cores is common), so wall-clock figures swing by 2–4×;
+// CPU time per operation (garbage collection included) is reported beside
+// them as cpu-ms/op.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // benchTerms is the funding close: 3,000 lenders with uneven stakes
 // (mostly French individuals, some Italian, some companies and a fund) on a
@@ -47,6 +61,7 @@ func benchTerms(tb testing.TB, lenders, months int) Terms {
 func BenchmarkFundingClose(b *testing.B) {
 	terms := benchTerms(b, 3000, 60)
 	b.ReportAllocs()
+	start := cpuTime()
 	for b.Loop() {
 		book, err := Open(terms)
 		if err != nil {
@@ -60,30 +75,41 @@ func BenchmarkFundingClose(b *testing.B) {
 			b.Fatalf("%d rows", p.Len())
 		}
 	}
+	b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkMonthlyDispersal splits one instalment among 3,000 lenders, with
-// tax, and builds its ledger entry (target < 2 ms).
+// tax, and builds its ledger entry (target < 2 ms). Iterations pay the
+// loan's instalments in turn; a fresh book is opened, outside the timer,
+// every 60.
 func BenchmarkMonthlyDispersal(b *testing.B) {
 	terms := benchTerms(b, 3000, 60)
-	book, err := Open(terms)
-	if err != nil {
-		b.Fatal(err)
-	}
-	row := terms.Schedule[0]
-	cash := lendkit.New(row.Principal.Minor()+row.Interest.Minor(), lendkit.EUR)
+	var book *Book
+	k := len(terms.Schedule)
 	b.ReportAllocs()
+	var cpu time.Duration
 	for b.Loop() {
-		// Pay on a fresh copy each time so every iteration disperses the same
-		// first instalment; the copy is outside the measured split cost only
-		// in spirit (it is a few slices), so it is included.
-		c := book.clone()
-		d, err := c.Pay(Payment{Key: "m1", Date: row.Due, Amount: cash})
+		if k == len(terms.Schedule) {
+			b.StopTimer()
+			var err error
+			if book, err = Open(terms); err != nil {
+				b.Fatal(err)
+			}
+			k = 0
+			b.StartTimer()
+		}
+		row := terms.Schedule[k]
+		k++
+		cash := lendkit.New(row.Principal.Minor()+row.Interest.Minor(), lendkit.EUR)
+		start := cpuTime()
+		d, err := book.Pay(Payment{Key: "m", Date: row.Due, Amount: cash})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if _, ok := d.Entry(); !ok || len(d.Shares) != 3000 {
 			b.Fatal("no entry")
 		}
+		cpu += cpuTime() - start
 	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
