@@ -28,7 +28,9 @@ const benchAccounts = 1000
 // benchPageSize is the page size of the benchmark's database files.
 var benchPageSize = 4096
 
-func benchLedger(b *testing.B) (*ledger.Ledger, string) {
+func benchLedger(b *testing.B) (*ledger.Ledger, string) { return benchLedgerN(b, benchAccounts) }
+
+func benchLedgerN(b *testing.B, accounts int) (*ledger.Ledger, string) {
 	b.Helper()
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "bench.db")
@@ -41,11 +43,13 @@ func benchLedger(b *testing.B) (*ledger.Ledger, string) {
 		b.Fatal(err)
 	}
 	l := ledger.New(db)
-	if _, err := l.CreateAccount(ctx, ledger.Account{ID: "bank", Code: "bank", Currency: lendkit.EUR, Normal: ledger.Debit, Constraint: ledger.Unconstrained}); err != nil {
-		b.Fatal(err)
+	for _, id := range []string{"bank", "escrow"} {
+		if _, err := l.CreateAccount(ctx, ledger.Account{ID: id, Code: id, Currency: lendkit.EUR, Normal: ledger.Debit, Constraint: ledger.Unconstrained}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	var fund []ledger.Transfer
-	for i := 0; i < benchAccounts; i++ {
+	for i := 0; i < accounts; i++ {
 		id := fmt.Sprintf("wallet:%04d", i)
 		if _, err := l.CreateAccount(ctx, ledger.Account{ID: id, Code: "wallet", Currency: lendkit.EUR, Normal: ledger.Credit}); err != nil {
 			b.Fatal(err)
@@ -175,3 +179,99 @@ func BenchmarkRawInsertEachTx(b *testing.B) { rawInsert(b, 1) }
 // BenchmarkRawInsertPerBatch is the baseline for PostBatch: a commit every
 // 1,500 transactions.
 func BenchmarkRawInsertPerBatch(b *testing.B) { rawInsert(b, 1500) }
+
+const lenders = 3000
+
+// BenchmarkFunding3000 is a project's funding: 3,000 lenders' transfers to
+// the project's escrow in one PostBatch (6,000 postings). One op = one funding.
+func BenchmarkFunding3000(b *testing.B) {
+	l, _ := benchLedgerN(b, lenders)
+	ctx := context.Background()
+	run := runID()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		batch := make([]ledger.Transfer, lenders)
+		for i := range batch {
+			m := lendkit.New(int64(1000+i), lendkit.EUR)
+			batch[i] = ledger.Transfer{Key: fmt.Sprintf("%s-%d-%d", run, n, i), Code: "funding", EffectiveDate: benchDay,
+				Postings: []ledger.Posting{ledger.Dr(fmt.Sprintf("wallet:%04d", i), m), ledger.Cr("escrow", m)}}
+		}
+		if _, err := l.PostBatch(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(2*lenders*b.N)/b.Elapsed().Seconds(), "postings/s")
+}
+
+// BenchmarkDispersal3000 is a monthly dispersal: one transaction debiting
+// the collection account and crediting 3,000 lenders (3,001 postings).
+func BenchmarkDispersal3000(b *testing.B) {
+	l, _ := benchLedgerN(b, lenders)
+	ctx := context.Background()
+	run := runID()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		ps := make([]ledger.Posting, 0, lenders+1)
+		total := int64(0)
+		for i := 0; i < lenders; i++ {
+			m := int64(100 + i%7)
+			total += m
+			ps = append(ps, ledger.Cr(fmt.Sprintf("wallet:%04d", i), lendkit.New(m, lendkit.EUR)))
+		}
+		ps = append(ps, ledger.Dr("escrow", lendkit.New(total, lendkit.EUR)))
+		if _, err := l.Post(ctx, ledger.Transfer{Key: fmt.Sprintf("%s-%d", run, n), Code: "dispersal", EffectiveDate: benchDay, Postings: ps}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((lenders+1)*b.N)/b.Elapsed().Seconds(), "postings/s")
+}
+
+// BenchmarkRawDispersal3000 is the baseline of BenchmarkDispersal3000: one
+// transaction row and its 3,001 posting rows with plain INSERTs in one
+// database transaction.
+func BenchmarkRawDispersal3000(b *testing.B) {
+	_, path := benchLedgerN(b, lenders)
+	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=cache_size(-32768)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var last int64
+	if err := db.QueryRow(`SELECT MAX(posting_no) FROM ledger_postings`).Scan(&last); err != nil {
+		b.Fatal(err)
+	}
+	run := runID()
+	hash := make([]byte, 32)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		tx, err := db.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		id := fmt.Sprintf("%s%026d", run, n)
+		first := last + 1
+		if _, err := tx.Exec(`INSERT INTO ledger_transactions (id, idempotency_key, payload_hash, kind, code, description, effective_date, metadata, created_at, hash, first_posting, posting_count) VALUES (?, ?, ?, 'transfer', 'dispersal', '', '2027-01-15', '{}', 0, ?, ?, ?)`,
+			id, id, hash, hash, first, lenders+1); err != nil {
+			b.Fatal(err)
+		}
+		st, err := tx.Prepare(`INSERT INTO ledger_postings (posting_no, account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash) VALUES (?, ?, ?, ?, ?, 'posted', ?, 100, 'EUR', '2027-01-15', ?)`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i <= lenders; i++ {
+			acct, side := fmt.Sprintf("wallet:%04d", i), "credit"
+			if i == lenders {
+				acct, side = "escrow", "debit"
+			}
+			if _, err := st.Exec(first+int64(i), acct, 2+n, id, i, side, hash); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		last += lenders + 1
+	}
+	b.ReportMetric(float64((lenders+1)*b.N)/b.Elapsed().Seconds(), "postings/s")
+}

@@ -213,7 +213,8 @@ func (u *Unit) PostBatch(ctx context.Context, ts []Transfer) ([]Transaction, err
 }
 
 // Hold reserves t's postings until PostHold or VoidHold; a non-zero expires
-// bounds its life (see ExpireHolds).
+// bounds its life (see ExpireHolds) and must be after the unit of work's
+// time, or the error is ErrHoldExpired.
 func (u *Unit) Hold(ctx context.Context, t Transfer, expires time.Time) (Transaction, error) {
 	if !expires.IsZero() {
 		expires = expires.UTC().Truncate(time.Microsecond)
@@ -221,6 +222,15 @@ func (u *Unit) Hold(ctx context.Context, t Transfer, expires time.Time) (Transac
 	r, err := transferRequest(store.KindHold, t, expires, fmt.Sprintf("hold (key %q)", t.Key))
 	if err != nil {
 		return Transaction{}, err
+	}
+	// A hold that expires before it is written could never be posted. Checked
+	// in build, after the idempotency lookup, so that replaying a hold after
+	// its expiry still returns it.
+	r.build = func(context.Context, *request) error {
+		if !expires.IsZero() && !expires.After(u.now) {
+			return fmt.Errorf("%w: expiry %s is not after now (%s)", ErrHoldExpired, expires.Format(time.RFC3339Nano), u.now.Format(time.RFC3339Nano))
+		}
+		return nil
 	}
 	out, err := u.write(ctx, []*request{r})
 	if err != nil {

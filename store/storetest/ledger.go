@@ -575,7 +575,14 @@ func testHoldExpiry(t *testing.T, open Opener) {
 	if n, err := b.l.ExpireHolds(b.ctx); err != nil || n != 0 {
 		t.Errorf("before expiry: %d %v", n, err)
 	}
+	if _, err := b.l.Hold(b.ctx, b.transfer("h-past", "alice", "escrow", 1), Epoch); !errors.Is(err, ledger.ErrHoldExpired) {
+		t.Errorf("hold expiring now: %v", err)
+	}
 	b.clock.Set(Epoch.Add(time.Hour))
+	// A replay after the expiry returns the hold, as any replay does.
+	if again, err := b.l.Hold(b.ctx, b.transfer("h", "alice", "escrow", 800), Epoch.Add(time.Hour)); err != nil || again.ID != h.ID {
+		t.Errorf("replayed hold after its expiry: %v", err)
+	}
 	if _, err := b.l.PostHold(b.ctx, ledger.HoldPost{Key: "p", HoldID: h.ID, EffectiveDate: day}); !errors.Is(err, ledger.ErrHoldExpired) {
 		t.Errorf("post after expiry: %v", err)
 	}
