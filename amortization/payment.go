@@ -179,24 +179,33 @@ func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec u
 	if err := do(ctx.Quo(&rate, &num, &den)); err != nil {
 		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
-	v, err := decmath.DiscountFactor(ctx, &rate, int64(n))
-	if err != nil {
+	// v = (1+r)^−n by square-and-multiply (decmath.PowInt): its error,
+	// below 2·log2(n+1)·10^(1−prec) relative, is far inside the margin
+	// roundPayment allows for, and it is several times cheaper than apd's
+	// correctly rounded Pow. Its roundings are not reported: treat v as
+	// inexact unless it is short enough to be exact.
+	var v, growth apd.Decimal
+	if err := do(ctx.Add(&growth, &rate, apd.New(1, 0))); err != nil {
 		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
-	// DiscountFactor's own rounding is not reported; treat it as inexact
-	// unless its result is short enough to be exact.
-	if v.NumDigits() >= int64(prec) {
+	if _, err := decmath.PowInt(ctx, &growth, &growth, int64(n)); err != nil {
+		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+	}
+	if growth.NumDigits() >= int64(prec) {
 		cond |= apd.Inexact
+	}
+	if err := do(ctx.Quo(&v, apd.New(1, 0), &growth)); err != nil {
+		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
 	var x, t, one apd.Decimal
 	one.SetInt64(1)
 	steps := []func() error{
-		func() error { return do(ctx.Mul(&t, apd.New(balloon.Minor(), 0), v)) }, // balloon·v
-		func() error { return do(ctx.Sub(&x, apd.New(bal.Minor(), 0), &t)) },    // bal − balloon·v
-		func() error { return do(ctx.Mul(&x, &x, &rate)) },                      // × r
-		func() error { return do(ctx.Sub(&t, &one, v)) },                        // 1 − v
-		func() error { return do(ctx.Quo(&x, &x, &t)) },                         // ÷ (1 − v)
-		func() error { return do(ctx.Quo(&x, &x, apd.New(mult, 0))) },           // in units of mult
+		func() error { return do(ctx.Mul(&t, apd.New(balloon.Minor(), 0), &v)) }, // balloon·v
+		func() error { return do(ctx.Sub(&x, apd.New(bal.Minor(), 0), &t)) },     // bal − balloon·v
+		func() error { return do(ctx.Mul(&x, &x, &rate)) },                       // × r
+		func() error { return do(ctx.Sub(&t, &one, &v)) },                        // 1 − v
+		func() error { return do(ctx.Quo(&x, &x, &t)) },                          // ÷ (1 − v)
+		func() error { return do(ctx.Quo(&x, &x, apd.New(mult, 0))) },            // in units of mult
 	}
 	for _, s := range steps {
 		if err := s(); err != nil {

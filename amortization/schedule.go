@@ -224,145 +224,165 @@ type rowOpts struct {
 
 // rows generates rows first..last (1-based, inclusive) from balance bal,
 // the previous due date (or disbursement) being from.
+//
+// The loop works on int64 minor units with checked arithmetic and writes
+// each Row once, in place: a 360-row schedule is mostly memory traffic.
 func (g *gen) rows(bal lendkit.Money, first, last int, from lendkit.Date, o rowOpts) ([]Row, error) {
 	t := g.t
 	rules := t.Rules
-	zero := lendkit.Zero(g.cur)
+	cur := g.cur
 	rows := make([]Row, 0, last-first+1)
 	ioEnd := t.Grace // last row that is grace or interest-only
 	if t.Method == InterestOnly {
 		ioEnd += t.InterestOnlyPeriods
 	}
 	var (
-		payment    lendkit.Money // level payment of the amortising phase
+		payment    int64 // level payment of the amortising phase
 		havePay    bool
-		part       lendkit.Money // linear / flat principal part
-		flatBase   lendkit.Money // principal flat interest is charged on
-		insInitial lendkit.Money
+		part       int64 // linear / flat principal part
+		havePart   bool
+		flatBase   int64 // principal flat interest is charged on
+		insInitial int64
+		err        error
 	)
-	if t.Insurance.Basis == InsuranceOnInitial {
-		var err error
-		if insInitial, err = g.ins.apply(t.Principal, rules.Insurance); err != nil {
-			return nil, err
+	if t.Insurance.Basis == InsuranceOnInitial && !g.ins.isZero() {
+		if insInitial, err = mulRound(t.Principal.Minor(), g.ins, rules.Insurance); err != nil {
+			return nil, fmt.Errorf("amortization: insurance: %w", err)
 		}
 	}
 	if o.payment != nil {
-		payment, havePay = *o.payment, true
+		payment, havePay = o.payment.Minor(), true
 	}
 	if o.part != nil {
-		part, flatBase = *o.part, bal
+		part, havePart, flatBase = o.part.Minor(), true, bal.Minor()
 	}
+	b := bal.Minor()
+	fee := g.fee.Minor()
 	prev := from
 	for k := first; k <= last; k++ {
 		due := t.due(k)
 		rate := g.rowRate(k, prev, due)
-		interest, err := rate.apply(bal, rules.Interest)
+		interest, err := mulRound(b, rate, rules.Interest)
 		if err != nil {
 			return nil, fmt.Errorf("amortization: row %d interest: %w", k, err)
 		}
 		if k == first && o.firstInterest != nil {
-			interest = *o.firstInterest
+			interest = o.firstInterest.Minor()
 		}
-		row := Row{N: k, Due: due, Interest: interest, Principal: zero, Fee: g.fee, Insurance: zero}
-		switch t.Insurance.Basis {
-		case InsuranceOnOutstanding:
-			if row.Insurance, err = g.ins.apply(bal, rules.Insurance); err != nil {
-				return nil, err
+		var principal int64
+		rowFee, ins := fee, insInitial
+		if t.Insurance.Basis == InsuranceOnOutstanding && !g.ins.isZero() {
+			if ins, err = mulRound(b, g.ins, rules.Insurance); err != nil {
+				return nil, fmt.Errorf("amortization: row %d insurance: %w", k, err)
 			}
-		default:
-			row.Insurance = insInitial
 		}
 		isLast := k == last
 		switch {
 		case k <= t.Grace && t.GraceKind == GraceTotal:
 			// Nothing is paid; the interest joins the principal.
-			if row.Principal, err = interest.Neg(); err != nil {
-				return nil, err
-			}
-			row.Fee, row.Insurance = zero, zero
+			principal, rowFee, ins = -interest, 0, 0
 		case k <= ioEnd:
 			// Partial grace or interest-only: principal deferred.
 		case t.Method == Bullet:
 			if isLast {
-				row.Principal = bal
+				principal = b
 			}
 		case t.Method == Linear || t.Method == Flat:
-			if part.Currency().IsZero() {
+			if !havePart {
 				// The phase starts here: split what is outstanding.
-				if part, err = linearPart(bal, last-k+1, rules.Principal); err != nil {
+				if part, err = divRound(b, int64(last-k+1), rules.Principal); err != nil {
 					return nil, err
 				}
-				flatBase = bal
+				havePart, flatBase = true, b
 			}
-			row.Principal = part
-			if isLast || part.Minor() > bal.Minor() {
-				row.Principal = bal
+			principal = part
+			if isLast || part > b {
+				principal = b
 			}
 			if t.Method == Flat {
-				if row.Interest, err = rate.apply(flatBase, rules.Interest); err != nil {
-					return nil, err
+				if interest, err = mulRound(flatBase, rate, rules.Interest); err != nil {
+					return nil, fmt.Errorf("amortization: row %d interest: %w", k, err)
 				}
 			}
 		default: // Annuity, InterestOnly's amortising phase
 			if !havePay {
-				balloon := zero
-				if t.Method == InterestOnly && !t.Balloon.IsZero() {
-					balloon = t.Balloon
-				}
-				if t.DayCount == Periodic {
-					payment, err = levelPayment(bal, balloon, g.periodic, last-k+1, rules)
-				} else {
-					// Each period has its own rate: level the payment over
-					// them, so that it repays the loan as the day count runs.
-					rates := make([]ratio, 0, last-k+1)
-					p := prev
-					for j := k; j <= last; j++ {
-						d := t.due(j)
-						rates = append(rates, g.rowRate(j, p, d))
-						p = d
-					}
-					payment, err = levelPaymentVarying(bal, balloon, rates, rules)
-				}
+				p, err := g.levelPayment(lendkit.New(b, cur), k, last, prev)
 				if err != nil {
 					return nil, err
 				}
-				havePay = true
+				payment, havePay = p.Minor(), true
 			}
 			amortised := interest
 			if k == 1 && !t.FirstDue.IsZero() && t.DayCount == Periodic {
 				// Odd first period: repay what a regular period would.
-				if amortised, err = g.periodic.apply(bal, rules.Interest); err != nil {
+				if amortised, err = mulRound(b, g.periodic, rules.Interest); err != nil {
 					return nil, err
 				}
 			}
-			if row.Principal, err = payment.Sub(amortised); err != nil {
-				return nil, err
+			var ok bool
+			if principal, ok = sub64(payment, amortised); !ok {
+				return nil, fmt.Errorf("amortization: row %d principal: %w", k, lendkit.ErrOverflow)
 			}
-			if isLast || row.Principal.Minor() >= bal.Minor() {
-				row.Principal = bal
+			if isLast || principal >= b {
+				principal = b
 			}
 		}
-		if row.Payment, err = lendkit.Sum(g.cur, row.Principal, row.Interest, row.Fee, row.Insurance); err != nil {
-			return nil, fmt.Errorf("amortization: row %d payment: %w", k, err)
+		pay, ok1 := add64(principal, interest)
+		pay, ok2 := add64(pay, rowFee)
+		pay, ok3 := add64(pay, ins)
+		nb, ok4 := sub64(b, principal)
+		if !ok1 || !ok2 || !ok3 || !ok4 {
+			return nil, fmt.Errorf("amortization: row %d: %w", k, lendkit.ErrOverflow)
 		}
-		if bal, err = bal.Sub(row.Principal); err != nil {
-			return nil, fmt.Errorf("amortization: row %d balance: %w", k, err)
-		}
-		row.Balance = bal
-		rows = append(rows, row)
+		b = nb
+		rows = append(rows, Row{
+			N: k, Due: due,
+			Payment:   lendkit.New(pay, cur),
+			Interest:  lendkit.New(interest, cur),
+			Principal: lendkit.New(principal, cur),
+			Fee:       lendkit.New(rowFee, cur),
+			Insurance: lendkit.New(ins, cur),
+			Balance:   lendkit.New(b, cur),
+		})
 		prev = due
-		if bal.IsZero() && k > ioEnd {
+		if b == 0 && k > ioEnd {
 			break // rounding repaid the principal early
 		}
 	}
 	return rows, nil
 }
 
-// linearPart returns bal / n rounded with mode.
-func linearPart(bal lendkit.Money, n int, mode lendkit.Rounding) (lendkit.Money, error) {
-	v, err := divRound(bal.Minor(), int64(n), mode)
-	if err != nil {
-		return lendkit.Money{}, err
+// levelPayment returns the level payment of the amortising phase that
+// starts at row k with balance bal, the previous due date being prev.
+func (g *gen) levelPayment(bal lendkit.Money, k, last int, prev lendkit.Date) (lendkit.Money, error) {
+	t := g.t
+	balloon := lendkit.Zero(g.cur)
+	if t.Method == InterestOnly && !t.Balloon.IsZero() {
+		balloon = t.Balloon
 	}
-	return lendkit.New(v, bal.Currency()), nil
+	if t.DayCount == Periodic {
+		return levelPayment(bal, balloon, g.periodic, last-k+1, t.Rules)
+	}
+	// Each period has its own rate: level the payment over them, so that
+	// it repays the loan as the day count runs.
+	rates := make([]ratio, 0, last-k+1)
+	p := prev
+	for j := k; j <= last; j++ {
+		d := t.due(j)
+		rates = append(rates, g.rowRate(j, p, d))
+		p = d
+	}
+	return levelPaymentVarying(bal, balloon, rates, t.Rules)
+}
+
+// add64 returns a + b and whether it did not overflow.
+func add64(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (a >= 0) != (b >= 0) || (s >= 0) == (a >= 0)
+}
+
+// sub64 returns a − b and whether it did not overflow.
+func sub64(a, b int64) (int64, bool) {
+	d := a - b
+	return d, (a >= 0) == (b >= 0) || (d >= 0) == (a >= 0)
 }
