@@ -252,3 +252,32 @@ func CheckPreNotification(sentOn, due lendkit.Date, days int) error {
 func SubmissionDeadline(due lendkit.Date) lendkit.Date {
 	return AddTargetDays(NextTargetDay(due), -1)
 }
+
+// PreNotification is what the creditor must tell the debtor before a
+// collection: amount, due date, mandate reference and creditor identifier,
+// sent no later than SendBy.
+type PreNotification struct {
+	MandateReference string
+	Creditor         CreditorID
+	DebtorName       string
+	Amount           lendkit.Money
+	DueDate          lendkit.Date
+	SequenceType     SequenceType
+	SendBy           lendkit.Date
+}
+
+// PreNotify prepares the pre-notification of a collection of amount due on
+// due under m, with days of notice (DefaultPreNotificationDays unless
+// agreed otherwise). It checks that the mandate may be collected on due and
+// that the amount is a positive EUR amount; sending it by SendBy is the
+// caller's part (CheckPreNotification verifies it afterwards).
+func PreNotify(m Mandate, amount lendkit.Money, due lendkit.Date, days int) (PreNotification, error) {
+	if err := m.CheckCollectable(due); err != nil {
+		return PreNotification{}, err
+	}
+	if amount.Currency() != lendkit.EUR || !amount.IsPositive() {
+		return PreNotification{}, fmt.Errorf("%w: %s: SEPA collects positive EUR amounts, not %s", ErrInvalidMandate, m.Reference, amount)
+	}
+	return PreNotification{MandateReference: m.Reference, Creditor: m.Creditor, DebtorName: m.DebtorName, Amount: amount,
+		DueDate: due, SequenceType: m.SequenceType(), SendBy: PreNotificationDeadline(due, days)}, nil
+}

@@ -222,6 +222,27 @@ func TestPreNotification(t *testing.T) {
 	}
 }
 
+func TestPreNotify(t *testing.T) {
+	t.Parallel()
+	m := testMandate()
+	due := date("2027-03-15")
+	got, err := PreNotify(m, lendkit.MustParseMoney("450.00", "EUR"), due, DefaultPreNotificationDays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := PreNotification{MandateReference: "LK-MDT-B1", Creditor: m.Creditor, DebtorName: "Paul Durand",
+		Amount: lendkit.MustParseMoney("450.00", "EUR"), DueDate: due, SequenceType: First, SendBy: date("2027-03-01")}
+	if diff := cmp.Diff(want, got, cmpOpts, cmp.AllowUnexported(CreditorID{})); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := PreNotify(m, lendkit.MustParseMoney("1.00", "USD"), due, 14); !errors.Is(err, ErrInvalidMandate) {
+		t.Errorf("USD: %v", err)
+	}
+	if _, err := PreNotify(m.Revoke(date("2027-03-01")), lendkit.MustParseMoney("1.00", "EUR"), due, 14); !errors.Is(err, ErrMandateUnusable) {
+		t.Errorf("revoked: %v", err)
+	}
+}
+
 func TestDecide(t *testing.T) {
 	t.Parallel()
 	returned := date("2027-03-05") // a Friday
