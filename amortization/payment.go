@@ -33,7 +33,7 @@ func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lend
 		}
 		return lendkit.New(v*mult, bal.Currency()), nil
 	}
-	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, bool, error) {
+	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, int32, bool, error) {
 		return paymentUnits(bal, balloon, r, n, mult, prec)
 	})
 }
@@ -47,21 +47,22 @@ func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lend
 // which is the annuity formula when every r_k is equal.
 func levelPaymentVarying(bal, balloon lendkit.Money, rates []ratio, rules Rules) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
-	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, bool, error) {
+	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, int32, bool, error) {
 		return varyingUnits(bal, balloon, rates, mult, prec)
 	})
 }
 
 // roundPayment evaluates a payment in units of the payment multiple with
 // eval at increasing precision until its rounding with rules.Payment is
-// certain, and returns it as Money.
-func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (decimal.Decimal, bool, error)) (lendkit.Money, error) {
+// certain, and returns it as Money. eval reports how many digits its
+// subtractions cancelled (lost): the error bound grows by as many.
+func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (q decimal.Decimal, lost int32, exact bool, err error)) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
 	var last decimal.Decimal
 	// 19 digits first: apd keeps products of such numbers inline (128 bits),
 	// so the common case costs no allocation; the check below escalates.
 	for prec := uint32(19); prec <= 152; prec *= 2 {
-		q, exact, err := eval(prec)
+		q, lost, exact, err := eval(prec)
 		if err != nil {
 			return lendkit.Money{}, err
 		}
@@ -69,8 +70,13 @@ func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (decim
 		if exact {
 			break
 		}
-		// ε is a generous bound on the evaluation error at this precision.
-		eps := q.Abs().Shift(-int32(prec) + 8).Add(decimal.New(1, -int32(prec)+8))
+		// ε is a generous bound on the evaluation error at this precision:
+		// 10^8 units in the last place, times the cancellation's 10^lost.
+		e := -int32(prec) + 8 + lost
+		if e >= 0 {
+			continue // nothing left of the digits: try more of them
+		}
+		eps := q.Abs().Shift(e).Add(decimal.New(1, e))
 		if rules.Payment.Round(q.Sub(eps), 0).Equal(rules.Payment.Round(q.Add(eps), 0)) {
 			break
 		}
@@ -87,12 +93,13 @@ func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (decim
 }
 
 // varyingUnits evaluates levelPaymentVarying's formula in units of mult
-// minor units at precision prec, reporting whether no step was inexact.
-func varyingUnits(bal, balloon lendkit.Money, rates []ratio, mult int64, prec uint32) (decimal.Decimal, bool, error) {
+// minor units at precision prec, reporting the digits cancelled and
+// whether no step was inexact.
+func varyingUnits(bal, balloon lendkit.Money, rates []ratio, mult int64, prec uint32) (decimal.Decimal, int32, bool, error) {
 	ctx := decmath.NewContext(prec)
 	var cond apd.Condition
-	fail := func(err error) (decimal.Decimal, bool, error) {
-		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+	fail := func(err error) (decimal.Decimal, int32, bool, error) {
+		return decimal.Decimal{}, 0, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
 	do := func(c apd.Condition, err error) error {
 		cond |= c
@@ -140,27 +147,42 @@ func varyingUnits(bal, balloon lendkit.Money, rates []ratio, mult int64, prec ui
 			return fail(err)
 		}
 	}
-	steps := []func() error{
-		func() error { return do(ctx.Mul(&x, apd.New(bal.Minor(), 0), &h)) },
-		func() error { return do(ctx.Sub(&x, &x, apd.New(balloon.Minor(), 0))) },
-		func() error { return do(ctx.Quo(&x, &x, &sum)) },
-		func() error { return do(ctx.Quo(&x, &x, apd.New(mult, 0))) },
+	var grown apd.Decimal
+	if err := do(ctx.Mul(&grown, apd.New(bal.Minor(), 0), &h)); err != nil {
+		return fail(err)
 	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return fail(err)
-		}
+	if err := do(ctx.Sub(&x, &grown, apd.New(balloon.Minor(), 0))); err != nil {
+		return fail(err)
+	}
+	lost := cancelled(&grown, &x)
+	if err := do(ctx.Quo(&x, &x, &sum)); err != nil {
+		return fail(err)
+	}
+	if err := do(ctx.Quo(&x, &x, apd.New(mult, 0))); err != nil {
+		return fail(err)
 	}
 	d, err := decmath.ToDecimal(&x)
 	if err != nil {
-		return decimal.Decimal{}, false, err
+		return fail(err)
 	}
-	return d, cond&apd.Inexact == 0, nil
+	return d, lost, cond&apd.Inexact == 0, nil
+}
+
+// cancelled returns how many leading digits the subtraction that turned a
+// into diff cancelled: the relative error of diff is that many powers of ten
+// larger than a's. A zero diff cancelled everything.
+func cancelled(a, diff *apd.Decimal) int32 {
+	if diff.IsZero() {
+		return 1 << 20
+	}
+	adj := func(d *apd.Decimal) int64 { return int64(d.Exponent) + d.NumDigits() }
+	return int32(max(0, adj(a)-adj(diff)))
 }
 
 // paymentUnits evaluates the level payment in units of mult minor units at
-// precision prec and reports whether no step was inexact.
-func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec uint32) (decimal.Decimal, bool, error) {
+// precision prec and reports the digits its subtractions cancelled and
+// whether no step was inexact.
+func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec uint32) (decimal.Decimal, int32, bool, error) {
 	ctx := decmath.NewContext(prec)
 	var cond apd.Condition
 	do := func(c apd.Condition, err error) error {
@@ -177,7 +199,7 @@ func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec u
 		den.Coeff.SetMathBigInt(r.den)
 	}
 	if err := do(ctx.Quo(&rate, &num, &den)); err != nil {
-		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+		return decimal.Decimal{}, 0, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
 	// v = (1+r)^−n by square-and-multiply (decmath.PowInt): its error,
 	// below 2·log2(n+1)·10^(1−prec) relative, is far inside the margin
@@ -186,37 +208,48 @@ func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec u
 	// inexact unless it is short enough to be exact.
 	var v, growth apd.Decimal
 	if err := do(ctx.Add(&growth, &rate, apd.New(1, 0))); err != nil {
-		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+		return decimal.Decimal{}, 0, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
 	if _, err := decmath.PowInt(ctx, &growth, &growth, int64(n)); err != nil {
-		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+		return decimal.Decimal{}, 0, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
 	if growth.NumDigits() >= int64(prec) {
 		cond |= apd.Inexact
 	}
 	if err := do(ctx.Quo(&v, apd.New(1, 0), &growth)); err != nil {
-		return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
+		return decimal.Decimal{}, 0, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
-	var x, t, one apd.Decimal
+	var x, t, one, owed apd.Decimal
 	one.SetInt64(1)
-	steps := []func() error{
-		func() error { return do(ctx.Mul(&t, apd.New(balloon.Minor(), 0), &v)) }, // balloon·v
-		func() error { return do(ctx.Sub(&x, apd.New(bal.Minor(), 0), &t)) },     // bal − balloon·v
-		func() error { return do(ctx.Mul(&x, &x, &rate)) },                       // × r
-		func() error { return do(ctx.Sub(&t, &one, &v)) },                        // 1 − v
-		func() error { return do(ctx.Quo(&x, &x, &t)) },                          // ÷ (1 − v)
-		func() error { return do(ctx.Quo(&x, &x, apd.New(mult, 0))) },            // in units of mult
+	fail := func(err error) (decimal.Decimal, int32, bool, error) {
+		return decimal.Decimal{}, 0, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return decimal.Decimal{}, false, fmt.Errorf("amortization: level payment: %w", err)
-		}
+	// owed = bal − balloon·v; both it and 1 − v may cancel digits.
+	if err := do(ctx.Mul(&t, apd.New(balloon.Minor(), 0), &v)); err != nil {
+		return fail(err)
+	}
+	if err := do(ctx.Sub(&owed, apd.New(bal.Minor(), 0), &t)); err != nil {
+		return fail(err)
+	}
+	lost := cancelled(apd.New(bal.Minor(), 0), &owed)
+	if err := do(ctx.Sub(&t, &one, &v)); err != nil {
+		return fail(err)
+	}
+	lost += cancelled(&one, &t)
+	if err := do(ctx.Mul(&x, &owed, &rate)); err != nil {
+		return fail(err)
+	}
+	if err := do(ctx.Quo(&x, &x, &t)); err != nil {
+		return fail(err)
+	}
+	if err := do(ctx.Quo(&x, &x, apd.New(mult, 0))); err != nil {
+		return fail(err)
 	}
 	d, err := decmath.ToDecimal(&x)
 	if err != nil {
-		return decimal.Decimal{}, false, err
+		return fail(err)
 	}
-	return d, cond&apd.Inexact == 0, nil
+	return d, lost, cond&apd.Inexact == 0, nil
 }
 
 // mulInt64 returns a × b and whether it fits in int64.
