@@ -21,12 +21,14 @@ import (
 )
 
 // The ledger's hot paths on Postgres, each beside the raw-database baseline
-// measured in the same run: the same rows written with plain INSERT
-// statements in one database transaction, without the ledger (no idempotency
-// lookup, no locks, no balance updates, no hashing, default isolation).
+// measured in the same run and interleaved with it (round by round, so both
+// see the same load on a shared machine): the same rows written with plain
+// INSERT statements in one database transaction, without the ledger (no
+// idempotency lookup, no locks, no balance updates, no hashing, default
+// isolation).
 //
 //	LENDKIT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
-//	  go test -run '^$' -bench . -benchtime 5s ./store/postgres/
+//	  go test -run '^$' -bench . -benchtime 10x ./store/postgres/
 //
 // Figures: /work/notes/bench-ledger-postgres.md.
 
@@ -36,7 +38,7 @@ const benchWriters = 8
 // accounts ("acc-0000"…) plus the unconstrained "world" that funded them.
 func benchLedger(b testing.TB, n int) (*postgres.DB, *ledger.Ledger, []string) {
 	b.Helper()
-	db := pgtest.Open(b, append([]postgres.Option{postgres.WithMaxConns(benchWriters + 2)}, benchOpts...)...)
+	db := pgtest.Open(b, postgres.WithMaxConns(benchWriters+2))
 	l := ledger.New(db)
 	ctx := context.Background()
 	if _, err := l.CreateAccount(ctx, ledger.Account{ID: "world", Code: "world", Currency: eur,
@@ -67,21 +69,19 @@ var benchKey atomic.Int64
 // nextKey returns a fresh idempotency key, numbered like real callers do.
 func nextKey(prefix string) string { return fmt.Sprintf("%s-%09d", prefix, benchKey.Add(1)) }
 
-// runWriters splits b.N units among benchWriters goroutines and reports
-// units per second.
-func runWriters(b *testing.B, unit func(r *rand.Rand) error) {
-	b.Helper()
+// phase runs units units of work spread over benchWriters goroutines and
+// returns how long they took.
+func phase(units int, unit func(r *rand.Rand) error) (time.Duration, error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, benchWriters)
-	b.ResetTimer()
 	start := time.Now()
 	for w := 0; w < benchWriters; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
-			for next.Add(1) <= int64(b.N) {
+			for next.Add(1) <= int64(units) {
 				if err := unit(r); err != nil {
 					errs <- err
 					return
@@ -91,121 +91,116 @@ func runWriters(b *testing.B, unit func(r *rand.Rand) error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	b.StopTimer()
 	close(errs)
-	for err := range errs {
-		b.Fatal(err)
+	return elapsed, <-errs // nil when the channel is empty
+}
+
+// pair returns two distinct random indexes below n.
+func pair(r *rand.Rand, n int) (int, int) {
+	i := r.IntN(n)
+	j := r.IntN(n - 1)
+	if j >= i {
+		j++
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
+	return i, j
 }
 
 // BenchmarkPost: single two-posting transfers committed one by one by 8
 // concurrent writers, on random pairs among 1,000 accounts and among 10 (the
-// hot-account case), and the raw baseline.
+// hot-account case). Each iteration is one round of 200 ledger.Post units and
+// then 200 raw units (the same rows — one transaction row, two postings —
+// as plain INSERTs in one database transaction, pipelined), so that ledger
+// and baseline share the machine's conditions: the 2 cores are shared with
+// other work, and a baseline measured minutes apart would not compare.
 func BenchmarkPost(b *testing.B) {
+	const round = 200
 	for _, n := range []int{1000, 10} {
-		b.Run(fmt.Sprintf("ledger/accounts=%d", n), func(b *testing.B) {
-			_, l, ids := benchLedger(b, n)
+		b.Run(fmt.Sprintf("accounts=%d", n), func(b *testing.B) {
+			db, l, ids := benchLedger(b, n)
+			pool := rawPool(b, db)
 			ctx := context.Background()
-			runWriters(b, func(r *rand.Rand) error {
-				i := r.IntN(len(ids))
-				j := r.IntN(len(ids) - 1)
-				if j >= i {
-					j++
-				}
+			var seq atomic.Int64
+			seq.Store(1 << 40) // far above the ledger's own chain positions
+			post := func(r *rand.Rand) error {
+				i, j := pair(r, len(ids))
 				amount := lendkit.New(int64(1+r.IntN(100)), eur)
 				_, err := l.Post(ctx, ledger.Transfer{Key: nextKey("post"), Code: "transfer", EffectiveDate: benchDate,
 					Postings: []ledger.Posting{ledger.Dr(ids[i], amount), ledger.Cr(ids[j], amount)}})
 				return err
-			})
+			}
+			raw := func(r *rand.Rand) error {
+				tr := rawTransfer(r, ids, &seq)
+				return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawInsert(ctx, tx, []store.Transaction{tr}) })
+			}
+			var ledgerTime, rawTime time.Duration
+			b.ResetTimer()
+			for it := 0; it < b.N; it++ {
+				d, err := phase(round, post)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ledgerTime += d
+				if d, err = phase(round, raw); err != nil {
+					b.Fatal(err)
+				}
+				rawTime += d
+			}
+			b.ReportMetric(float64(round*b.N)/ledgerTime.Seconds(), "tx/s")
+			b.ReportMetric(float64(round*b.N)/rawTime.Seconds(), "raw-tx/s")
 		})
 	}
-	b.Run("raw-insert", func(b *testing.B) {
-		db, _, ids := benchLedger(b, 1000)
-		ctx := context.Background()
-		pool := rawPool(b, db)
-		var seq atomic.Int64
-		seq.Store(1 << 40) // far above the ledger's own chain positions
-		runWriters(b, func(r *rand.Rand) error {
-			tr := rawTransfer(r, ids, &seq)
-			tx, err := pool.Begin(ctx)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback(ctx)
-			if err := rawInsert(ctx, tx, []store.Transaction{tr}); err != nil {
-				return err
-			}
-			return tx.Commit(ctx)
-		})
-	})
 }
 
 // BenchmarkPostBatch: PostBatch of 5,000 two-posting transfers among 1,000
-// accounts (10,000 postings per call), and the raw baselines for the same
-// rows: plain INSERT statements (pipelined in one round trip) and COPY.
+// accounts (10,000 postings per call). Each iteration is one ledger batch,
+// then the same number of rows as plain INSERT statements (pipelined, one
+// round trip) in one database transaction, then the same rows through COPY
+// (the fastest way into Postgres), each timed on its own.
 func BenchmarkPostBatch(b *testing.B) {
 	const transfers = 5000
-	batch := func(r *rand.Rand, ids []string) []ledger.Transfer {
+	db, l, ids := benchLedger(b, 1000)
+	pool := rawPool(b, db)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	var seq atomic.Int64
+	seq.Store(1 << 40)
+	var ledgerTime, insertTime, copyTime time.Duration
+	timed := func(total *time.Duration, fn func() error) {
+		start := time.Now()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		*total += time.Since(start)
+	}
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
 		ts := make([]ledger.Transfer, transfers)
 		for k := range ts {
-			i := r.IntN(len(ids))
-			j := r.IntN(len(ids) - 1)
-			if j >= i {
-				j++
-			}
+			i, j := pair(r, len(ids))
 			amount := lendkit.New(int64(1+r.IntN(100)), eur)
 			ts[k] = ledger.Transfer{Key: nextKey("batch"), Code: "dispersal", EffectiveDate: benchDate,
 				Postings: []ledger.Posting{ledger.Dr(ids[i], amount), ledger.Cr(ids[j], amount)}}
 		}
-		return ts
-	}
-	b.Run("ledger", func(b *testing.B) {
-		_, l, ids := benchLedger(b, 1000)
-		ctx := context.Background()
-		r := rand.New(rand.NewPCG(1, 2))
-		b.ResetTimer()
-		start := time.Now()
-		for n := 0; n < b.N; n++ {
-			b.StopTimer()
-			ts := batch(r, ids)
-			b.StartTimer()
-			if _, err := l.PostBatch(ctx, ts); err != nil {
-				b.Fatal(err)
+		rows := func() []store.Transaction {
+			txs := make([]store.Transaction, transfers)
+			for k := range txs {
+				txs[k] = rawTransfer(r, ids, &seq)
 			}
+			return txs
 		}
-		b.ReportMetric(float64(2*transfers*b.N)/time.Since(start).Seconds(), "postings/s")
-	})
-	for _, path := range []string{"raw-insert", "raw-copy"} {
-		b.Run(path, func(b *testing.B) {
-			db, _, ids := benchLedger(b, 1000)
-			pool := rawPool(b, db)
-			ctx := context.Background()
-			r := rand.New(rand.NewPCG(1, 2))
-			var seq atomic.Int64
-			seq.Store(1 << 40)
-			b.ResetTimer()
-			start := time.Now()
-			for n := 0; n < b.N; n++ {
-				b.StopTimer()
-				txs := make([]store.Transaction, transfers)
-				for k := range txs {
-					txs[k] = rawTransfer(r, ids, &seq)
-				}
-				b.StartTimer()
-				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-					if path == "raw-copy" {
-						return rawCopy(ctx, tx, txs)
-					}
-					return rawInsert(ctx, tx, txs)
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(2*transfers*b.N)/time.Since(start).Seconds(), "postings/s")
+		ins, cp := rows(), rows()
+		timed(&ledgerTime, func() error { _, err := l.PostBatch(ctx, ts); return err })
+		timed(&insertTime, func() error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawInsert(ctx, tx, ins) })
+		})
+		timed(&copyTime, func() error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawCopy(ctx, tx, cp) })
 		})
 	}
+	postings := float64(2 * transfers * b.N)
+	b.ReportMetric(postings/ledgerTime.Seconds(), "postings/s")
+	b.ReportMetric(postings/insertTime.Seconds(), "raw-insert-postings/s")
+	b.ReportMetric(postings/copyTime.Seconds(), "raw-copy-postings/s")
 }
 
 // rawPool is the benchmark DB's own pool: the baselines write through the
@@ -218,11 +213,7 @@ func rawPool(b *testing.B, db *postgres.DB) *pgxpool.Pool {
 // rawTransfer builds the rows one ledger transfer writes, with chain
 // positions from seq (unique, so the baseline hits the same unique indexes).
 func rawTransfer(r *rand.Rand, ids []string, seq *atomic.Int64) store.Transaction {
-	i := r.IntN(len(ids))
-	j := r.IntN(len(ids) - 1)
-	if j >= i {
-		j++
-	}
+	i, j := pair(r, len(ids))
 	var id [16]byte
 	for k := range id {
 		id[k] = byte(r.Uint32())
@@ -283,5 +274,3 @@ func rawCopy(ctx context.Context, tx pgx.Tx, txs []store.Transaction) error {
 		pgx.CopyFromRows(rows))
 	return err
 }
-
-var benchOpts []postgres.Option
