@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/lendkit/lendkit"
 )
@@ -28,6 +30,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noSeed := fs.Bool("no-seed", false, "do not create demo users on a fresh database")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy)")
 	verbose := fs.Bool("v", false, "log every request")
+	cycleEvery := fs.Duration("cycle-every", time.Hour, "run the servicing cycle this often on the real clock (0: only through POST /v1/servicing/run)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,7 +84,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "db", redactDSN(*dsn))
+	cctx, stopCycles := context.WithCancel(ctx)
+	var cycles *sync.WaitGroup
+	if *cycleEvery > 0 {
+		cycles = s.scheduleCycles(cctx, *cycleEvery)
+	}
 	err = runHTTP(ctx, ln, s.handler(), log)
+	stopCycles()
+	if cycles != nil {
+		cycles.Wait() // a cycle in progress finishes before the database closes
+	}
 	if err == nil || errors.Is(err, context.Canceled) {
 		log.Info("stopped")
 		return nil

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/lendkit/lendkit"
@@ -27,6 +28,7 @@ type server struct {
 	// trustProxy makes remoteAddr read X-Forwarded-For (behind a reverse
 	// proxy only: a direct client could forge it).
 	trustProxy bool
+	cycleMu    sync.Mutex // one servicing cycle at a time
 
 	currency lendkit.Currency
 	wallets  *wallet.Service
@@ -124,6 +126,7 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/v1/loans/{id}", roles: everyone, tx: s.getLoan},
 		{method: "GET", path: "/v1/loans/{id}/schedule", roles: everyone, tx: s.getSchedule},
 		{method: "POST", path: "/v1/loans/{id}/payments", roles: borrowerOrStaff, money: true, tx: s.makePayment},
+		{method: "POST", path: "/v1/servicing/run", roles: staff, keyed: true, h: s.runServicing},
 		{method: "GET", path: "/v1/audit", roles: admin, h: s.listAudit},
 	}
 }
