@@ -68,8 +68,9 @@ func (p *Projection) Rows() iter.Seq[ProjectionRow] {
 
 // Project returns the projection from the book's current state; the book is
 // unchanged. Each instalment is paid on its due date with what is owed on or
-// before it (at funding, exactly its amount). Projected dispersals are keyed
-// "<loan>/projection/<n>".
+// before it (at funding, exactly its amount); an instalment that owes
+// nothing (no principal, interest, fee or insurance) has no projected
+// payment. Projected dispersals are keyed "<loan>/projection/<n>".
 func (b *Book) Project() (*Projection, error) {
 	sim := b.clone()
 	p := &Projection{Loan: b.loan, Currency: b.cur}

@@ -43,7 +43,12 @@ func randomHolder(r *rand.Rand, id string) Holder {
 }
 
 func genScenario(t *rapid.T) scenario {
-	n := rapid.IntRange(1, 5000).Draw(t, "holders")
+	// 1 to 5,000 holders; most examples are small so that a run stays within
+	// the package's time budget, one in ten has 1,000 to 5,000.
+	n := rapid.IntRange(1, 300).Draw(t, "holders")
+	if rapid.IntRange(0, 9).Draw(t, "large") == 0 {
+		n = rapid.IntRange(1000, 5000).Draw(t, "many holders")
+	}
 	m := rapid.IntRange(1, 36).Draw(t, "instalments")
 	r := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 7))
 	funded := lendkit.MustDate(2025, 1, 1).AddDays(r.IntN(700))
@@ -315,19 +320,27 @@ func TestPropertyProjection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(proj.Payments) != len(sc.terms.Schedule) {
-			t.Fatalf("%d projected payments for %d instalments", len(proj.Payments), len(sc.terms.Schedule))
+		// An instalment that owes nothing (no principal, no interest) has no
+		// payment to project.
+		var due []Instalment
+		for _, row := range sc.terms.Schedule {
+			if row.Principal.Minor()+row.Interest.Minor()+row.Fee.Minor()+row.Insurance.Minor() > 0 {
+				due = append(due, row)
+			}
+		}
+		if len(proj.Payments) != len(due) {
+			t.Fatalf("%d projected payments for %d instalments that owe something", len(proj.Payments), len(due))
 		}
 		for i, pp := range proj.Payments {
-			row := sc.terms.Schedule[i]
+			row := due[i]
 			cash := row.Principal.Minor() + row.Interest.Minor() + row.Fee.Minor() + row.Insurance.Minor()
 			d, err := b.Pay(Payment{Key: pp.Key, Date: row.Due, Amount: lendkit.New(cash, lendkit.EUR)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkDispersal(t, d)
-			if d.Kind != OnTime {
-				t.Fatalf("instalment %d: kind %s", row.N, d.Kind)
+			if d.Kind != OnTime || pp.N != row.N {
+				t.Fatalf("instalment %d: kind %s, projected as %d", row.N, d.Kind, pp.N)
 			}
 			if diff := cmp.Diff(pp.Dispersal, d, cmpOpts); diff != "" {
 				t.Fatalf("instalment %d: projection ≠ dispersal (-projected +paid):\n%s", row.N, diff)
