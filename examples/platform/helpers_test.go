@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -209,7 +210,7 @@ func totpNow(t *testing.T, secret string, now time.Time) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return totpAt(totpSHA1, key, now, totpDigits)
+	return totpAt(sha1.New, key, now, totpDigits)
 }
 
 // cmpSorted compares string slices ignoring order.

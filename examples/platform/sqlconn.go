@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/store/postgres"
@@ -120,16 +118,6 @@ func (s sqliteq) query(ctx context.Context, q string, args ...any) (sqlRows, err
 type sqlRowsAdapter struct{ *sql.Rows }
 
 func (r sqlRowsAdapter) Close() { _ = r.Rows.Close() }
-
-// isUniqueViolation reports whether err is a duplicate key from either
-// backend; used only where ON CONFLICT cannot express the intent.
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "23505"
-	}
-	return errors.Is(err, store.ErrConflict)
-}
 
 // sqlOf returns the platform's SQL access to the unit of work tx.
 func sqlOf(tx store.Tx) (sqlq, error) {
