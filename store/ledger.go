@@ -12,8 +12,7 @@ import (
 // that backends implement. The rules (balancing, constraints, idempotency,
 // the hash chain) live in package ledger, once for every backend; a backend
 // only stores and fetches these records faithfully and locks what it is asked
-// to lock. /work/notes/STORE-API.md (merged into the docs later) says what each
-// method must do in the database.
+// to lock. store/storetest's ledger tests pin down what each method must do.
 
 // Side is the side of a posting or an account's normal balance.
 type Side uint8

@@ -64,6 +64,8 @@ func (db *DB) lockWriter(ctx context.Context) error {
 			return store.ErrClosed
 		}
 		return nil
+	case <-db.done:
+		return store.ErrClosed
 	case <-ctx.Done():
 		return ctx.Err()
 	}

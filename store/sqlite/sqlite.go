@@ -30,6 +30,7 @@ type DB struct {
 	write  *sql.DB   // the write pool: one connection…
 	wconn  *sql.Conn // …pinned here for the life of the DB
 	wsem   chan struct{}
+	done   chan struct{} // closed by Close: writers waiting for wsem give up
 	read   *sql.DB
 	clock  lendkit.Clock
 	closed atomic.Bool
@@ -196,7 +197,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
 	}
-	return &DB{write: write, wconn: wconn, wsem: make(chan struct{}, 1), read: read, clock: cfg.clock, sessions: map[driver.Conn]*session{}}, nil
+	return &DB{write: write, wconn: wconn, wsem: make(chan struct{}, 1), done: make(chan struct{}), read: read, clock: cfg.clock, sessions: map[driver.Conn]*session{}}, nil
 }
 
 // Close closes both pools. Units of work started afterwards fail with
@@ -205,7 +206,9 @@ func (db *DB) Close() error {
 	if !db.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	// Wait for the unit of work in progress, if any, then keep the writer.
+	// Wake writers queued for the connection, wait for the unit of work in
+	// progress, if any, then keep the writer.
+	close(db.done)
 	db.wsem <- struct{}{}
 	db.mu.Lock()
 	for _, s := range db.sessions {
