@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/contract"
 	"github.com/lendkit/lendkit/store"
 )
 
@@ -51,6 +53,22 @@ func TestDemoSmall(t *testing.T) {
 		probs, err := verifyLoans(context.Background(), db)
 		if err != nil || len(probs) > 0 {
 			t.Fatalf("verify: %v %v", err, probs)
+		}
+		// Every lender has their agreement, stored intact.
+		if err := db.View(context.Background(), func(tx store.Tx) error {
+			for i := 1; i <= 40; i++ {
+				id, _, _, _ := demoLender(i)
+				doc, err := contract.Load(context.Background(), tx, "LK-DEMO-"+id, 1)
+				if err != nil {
+					return err
+				}
+				if doc.Kind != contract.LenderAgreement || len(doc.PDF) == 0 {
+					return fmt.Errorf("%s: %s contract, %d PDF bytes", id, doc.Kind, len(doc.PDF))
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
 		// Tamper with a stored event: verify must notice that the ledger no
 		// longer matches the loan's history.
