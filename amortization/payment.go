@@ -59,9 +59,9 @@ func levelPaymentVarying(bal, balloon lendkit.Money, rates []ratio, rules Rules)
 func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (q decimal.Decimal, lost int32, exact bool, err error)) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
 	var last decimal.Decimal
-	// 19 digits first: apd keeps products of such numbers inline (128 bits),
-	// so the common case costs no allocation; the check below escalates.
-	for prec := uint32(19); prec <= 152; prec *= 2 {
+	// 16 digits first (apd multiplies such numbers without allocating),
+	// escalating only when the value is too close to a rounding boundary.
+	for prec := uint32(16); prec <= 128; prec *= 2 {
 		q, lost, exact, err := eval(prec)
 		if err != nil {
 			return lendkit.Money{}, err

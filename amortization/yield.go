@@ -227,10 +227,11 @@ func equalPeriodYears(start, d lendkit.Date, unit int) (int64, int64) {
 // With L the least common multiple of the denominators, every exponent is
 // e_i/L for an integer e_i, so in v = (1+X)^(−1/L) the equation is the
 // polynomial Σ a_i·v^e_i = 0: only integer powers, no logarithms, and runs
-// of equal flows summed in closed form (see polynomial). v is found at 18
+// of equal flows summed in closed form (see poly). v is found at 16
 // digits (cheap: apd keeps such numbers inline) to 10^−13 by Newton from the
-// guess, or, should that fail, by decmath.Solve in the bracket; then polished by Newton steps at 48 digits
-// (two suffice from there); X = v^−L − 1 is rounded to 34 significant digits.
+// guess, or, should that fail, by decmath.Solve in the bracket; then
+// polished at 48 digits (see polish: two steps suffice from there); and
+// X = v^−L − 1 is rounded to 34 significant digits.
 func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.Decimal, error) {
 	L := int64(1)
 	for _, d := range dens {
@@ -248,9 +249,9 @@ func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.De
 	for j, i := range order {
 		sa[j], se[j] = amounts[i], exps[i]
 	}
-	runs := runsOf(sa, se)
+	pl := newPoly(runsOf(sa, se))
 	lo, hi := bracket(L)
-	coarse := decmath.NewContext(18)
+	coarse := decmath.NewContext(16)
 	// v0 ≈ (1+g)^(−1/L) ≈ 1 − (g − g²/2)/L, near enough for Newton.
 	g := decmath.FromDecimal(guess)
 	var v0, t apd.Decimal
@@ -269,7 +270,7 @@ func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.De
 	if _, err := coarse.Sub(&v0, apd.New(1, 0), &t); err != nil {
 		return decimal.Decimal{}, err
 	}
-	fc := polynomial(coarse, runs)
+	fc := pl.fn(coarse)
 	// Newton from the guess first: a loan's flows change sign once, so the
 	// root in v > 0 is unique and Newton from a nearby guess finds it without
 	// the two evaluations a bracket costs. If it fails or leaves the
@@ -281,19 +282,18 @@ func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.De
 		}
 	}
 	fine := decmath.NewContext(48)
-	f := polynomial(fine, runs)
+	f := pl.fn(fine)
 	// Newton's error after a step s is about s²·|f''/2f'|, and |f''/f'| is
 	// at most the largest exponent: once s ≤ 10^−22/eMax the next iterate
 	// is within 10^−44, beyond what X = v^−L − 1 needs for 34 digits.
 	eMax := max(se[len(se)-1], 1)
 	tol := apd.New(1, -22-int32(len(strconv.FormatInt(eMax, 10))))
-	vf, err := decmath.Newton(fine, f, v, tol, 8)
+	vf, err := polish(fine, coarse, pl, v, tol)
 	var dist apd.Decimal
 	if err == nil {
 		_, err = fine.Sub(&dist, vf, v)
 	}
 	if err != nil || dist.Abs(&dist).Cmp(apd.New(1, -10)) > 0 {
-		// (decmath.Newton returns the iterate after its last, small step.)
 		// Newton wandered off (a very flat function near the root): solve
 		// again at full precision, safeguarded, over the whole bracket.
 		if vf, err = decmath.Solve(fine, f, lo, hi, v, tol, 400); err != nil {
@@ -313,6 +313,40 @@ func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.De
 		return decimal.Decimal{}, err
 	}
 	return decmath.ToDecimal(x)
+}
+
+// polish refines v, a root of pl to about 10^−13, by Newton steps whose
+// f is evaluated in fine and whose f' in coarse: the derivative only sets
+// the speed of convergence, and with a relative error δ ≈ 10^−16 each step
+// still multiplies the error by about δ. It stops after the step that is at
+// most tol, within 8 steps, else ErrNoConvergence.
+func polish(fine, coarse *apd.Context, pl *poly, v, tol *apd.Decimal) (*apd.Decimal, error) {
+	var x, fx, dfx, scratch, t apd.Decimal
+	x.Set(v)
+	for range 8 {
+		if err := pl.eval(fine, &x, &fx, nil); err != nil {
+			return nil, err
+		}
+		if fx.IsZero() {
+			return &x, nil
+		}
+		if err := pl.eval(coarse, &x, &scratch, &dfx); err != nil {
+			return nil, err
+		}
+		if dfx.IsZero() {
+			return nil, fmt.Errorf("%w: zero derivative", decmath.ErrNoConvergence)
+		}
+		if _, err := fine.Quo(&t, &fx, &dfx); err != nil {
+			return nil, err
+		}
+		if _, err := fine.Sub(&x, &x, &t); err != nil {
+			return nil, err
+		}
+		if t.Abs(&t).Cmp(tol) <= 0 {
+			return &x, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: 8 polishing steps", decmath.ErrNoConvergence)
 }
 
 // bracket returns the search interval for v = (1+X)^(−1/L): X from about
