@@ -33,6 +33,8 @@ type demoConfig struct {
 	// (insufficient funds) and retried; SellAt the instalment after which
 	// one lender sells their holding to a fund.
 	FailAt, SellAt int
+	// NoContracts skips the lenders' agreements (to time servicing alone).
+	NoContracts bool
 }
 
 // demoReport is the JSON `platform demo -json` prints: amounts in the loan
@@ -69,6 +71,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	periods := fs.Int("periods", 60, "monthly instalments (2 to 600)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text report")
 	verbose := fs.Bool("v", false, "print each step with its elapsed time on stderr")
+	withContracts := fs.Bool("contracts", true, "render and store every lender's agreement (HTML and PDF) at the funding close")
 	dsn := fs.String("db", "", "fresh database: a SQLite file that does not exist yet, or a postgres:// URL of an empty schema (default: a temporary file)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -99,7 +102,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	cfg := demoConfig{Lenders: *lenders, Periods: *periods, FailAt: min(3, *periods), SellAt: *periods / 2}
+	cfg := demoConfig{Lenders: *lenders, Periods: *periods, FailAt: min(3, *periods), SellAt: *periods / 2, NoContracts: !*withContracts}
 	var progress func(string)
 	if *verbose {
 		start := time.Now()
@@ -254,9 +257,11 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	}
 	// Every lender's agreement, rendered (HTML and PDF) before the unit of
 	// work, stored inside it.
-	docs, err := lenderContracts(ctx, renderer, rp.book, demoProject(funded, cfg.Periods), demoPerson)
-	if err != nil {
-		return demoReport{}, fmt.Errorf("lender contracts: %w", err)
+	var docs []contract.Document
+	if !cfg.NoContracts {
+		if docs, err = lenderContracts(ctx, renderer, rp.book, demoProject(funded, cfg.Periods), demoPerson); err != nil {
+			return demoReport{}, fmt.Errorf("lender contracts: %w", err)
+		}
 	}
 	var projected int
 	if err := db.InTx(ctx, func(tx store.Tx) error {
@@ -271,8 +276,10 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 			return err
 		}
 		projected = f.Projections
-		if err := contract.Save(ctx, tx, docs); err != nil {
-			return err
+		if len(docs) > 0 {
+			if err := contract.Save(ctx, tx, docs); err != nil {
+				return err
+			}
 		}
 		return insertLoan(ctx, tx, q, demoLoan, "", demoBorrower, lt, principal)
 	}); err != nil {
