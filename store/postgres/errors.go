@@ -21,7 +21,6 @@ const (
 	codeForeignKeyViolation  = "23503"
 	codeCheckViolation       = "23514"
 	codeNotNullViolation     = "23502"
-	codeQueryCanceled        = "57014"
 	codeAdminShutdown        = "57P01"
 )
 
@@ -68,8 +67,6 @@ func interpretError(err error) error {
 			return fmt.Errorf("%w: %s: %w", store.ErrNotFound, constraintOf(pe), err)
 		case codeCheckViolation, codeNotNullViolation:
 			return fmt.Errorf("%w: %s: %w", store.ErrConstraint, constraintOf(pe), err)
-		case codeQueryCanceled:
-			return fmt.Errorf("%w: %w", context.Canceled, err)
 		case codeAdminShutdown:
 			return fmt.Errorf("%w: %w", store.ErrClosed, err)
 		}

@@ -161,6 +161,7 @@ func TestInTxRetriesDeadlock(t *testing.T) {
 						if sqlState(err) == "40P01" {
 							deadlocks.Add(1)
 						}
+						t.Logf("writer %d attempt %d: update %d: %v", i, attempt, id, err)
 						return err
 					}
 					if k == 0 && attempt == 1 {
@@ -180,8 +181,11 @@ func TestInTxRetriesDeadlock(t *testing.T) {
 			t.Fatalf("writer %d: %v", i, err)
 		}
 	}
-	if deadlocks.Load() != 1 {
-		t.Errorf("saw %d deadlocks, want exactly 1", deadlocks.Load())
+	// At least one: the first attempts deadlock by construction. (Under a
+	// slow run the retries, which still lock in opposite orders, may meet
+	// again; the point is that every deadlock was retried to success.)
+	if deadlocks.Load() < 1 {
+		t.Errorf("saw %d deadlocks, want at least 1", deadlocks.Load())
 	}
 	var n1, n2 int64
 	err := db.View(context.Background(), func(tx store.Tx) error {
@@ -285,6 +289,16 @@ func TestInTxErrors(t *testing.T) {
 	cancel()
 	if err := db.InTx(cctx, func(store.Tx) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: err = %v, want context.Canceled", err)
+	}
+
+	tctx, tcancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer tcancel()
+	err = db.InTx(tctx, func(tx store.Tx) error {
+		_, err := mustPgx(t, tx).Exec(tctx, `SELECT pg_sleep(5)`)
+		return err
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("deadline during a statement: err = %v, want context.DeadlineExceeded", err)
 	}
 
 	if err := db.Close(); err != nil {
