@@ -30,6 +30,8 @@ type TermsError struct {
 	Reason string // what is wrong, e.g. "must be positive"
 }
 
+// Error says which field is wrong and why: "amortization: invalid terms:
+// Principal must be positive, got -5.00".
 func (e *TermsError) Error() string {
 	return fmt.Sprintf("amortization: invalid terms: %s %s", e.Field, e.Reason)
 }

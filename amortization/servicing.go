@@ -319,6 +319,8 @@ func Prepay(s *Schedule, on lendkit.Date, amount lendkit.Money, mode PrepayMode)
 	if err != nil {
 		return nil, err
 	}
+	// Periods follows the rows: keeping the payment shortens the loan.
+	t.Periods = p.k + len(rows)
 	out := &Schedule{
 		Terms:        t,
 		Rows:         append(append(make([]Row, 0, p.k+len(rows)), s.Rows[:p.k]...), rows...),
