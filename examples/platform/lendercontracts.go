@@ -59,7 +59,7 @@ func demoProject(funded lendkit.Date, periods int) *contract.Data {
 			Representative: "Paul Dupont, gérant", Address: contract.Address{Street: "4 rue de la Fosse", PostalCode: "44000", City: "Nantes", Country: "France"}}},
 		Platform: &contract.Company{Name: "Lendkit Demo Lending", LegalForm: "SAS", RegistrationID: "RCS Paris 000 000 000", Licence: "ORIAS 00000000 (demo)",
 			Address: contract.Address{Street: "1 rue de l'Exemple", PostalCode: "75001", City: "Paris", Country: "France"}},
-		Project:     "Nouveau four et agrandissement de la boulangerie",
+		Project: "Nouveau four et agrandissement de la boulangerie",
 		// Zero amounts carry their currency: a zero lendkit.Money has none,
 		// and the stored data (contract.Save keeps it as JSON) must decode.
 		Loan:        contract.Loan{TermMonths: periods, Rate: &rate, Fees: lendkit.Zero(lendkit.EUR)},
