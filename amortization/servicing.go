@@ -81,14 +81,21 @@ func (s *Schedule) locate(on lendkit.Date) (position, error) {
 
 // accrued returns the interest accrued from p.prev to on on the balance,
 // the period's rate pro rata temporis by actual days (by the day count for a
-// day-based schedule), accounting for prepayments inside the period. extra,
-// when positive, is a further amount repaid on on (it accrues nothing
-// after). The period is row p.k+1's.
+// day-based schedule), accounting for prepayments inside the period; for a
+// flat loan, the period's scheduled interest pro rata temporis. The period
+// is row p.k+1's.
 func (s *Schedule) accrued(g *gen, p position, on lendkit.Date, rounding lendkit.Rounding) (lendkit.Money, error) {
 	k := p.k + 1
 	next := s.Terms.due(k)
 	if k <= len(s.Rows) {
 		next = s.Rows[k-1].Due
+	}
+	if s.Terms.Method == Flat && k <= len(s.Rows) && len(p.splits) == 0 {
+		// Flat interest does not follow the balance: accrue the period's
+		// scheduled interest pro rata temporis.
+		D := int64(lendkit.DaysBetween(p.prev, next))
+		d := int64(lendkit.DaysBetween(p.prev, on))
+		return smallRatio(uint64(d), uint64(D)).apply(s.Rows[k-1].Interest, rounding)
 	}
 	// Σ balance_i × days_i over the segments between prev, each split, on.
 	bal := p.bal
@@ -107,11 +114,12 @@ func (s *Schedule) accrued(g *gen, p position, on lendkit.Date, rounding lendkit
 			// of consecutive segments add up.
 			d, _ = YearFraction(s.Terms.DayCount, segStart, end)
 		}
-		w, ok := mulInt64(b.Minor(), d)
-		if !ok {
+		w, ok1 := mulInt64(b.Minor(), d)
+		sum, ok2 := add64(weighted, w)
+		if !ok1 || !ok2 {
 			return lendkit.ErrOverflow
 		}
-		weighted += w
+		weighted = sum
 		segStart = end
 		return nil
 	}

@@ -241,3 +241,19 @@ func TestLateInterest(t *testing.T) {
 		t.Errorf("negative overdue: got %v", err)
 	}
 }
+
+// TestQuoteFlat: a flat loan's accrued interest is the period's flat
+// interest pro rata temporis (12.00 a month on 1200, 14 of 28 days → 6.00),
+// not a rate on the reduced balance.
+func TestQuoteFlat(t *testing.T) {
+	t.Parallel()
+	s := mustGenerate(t, Terms{Principal: eur("1200"), Rate: lendkit.MustParseRate("12%"), Periods: 3, Start: date("2027-01-15"), Method: Flat})
+	q, err := Quote(s, date("2027-03-01"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Payoff{AsOf: date("2027-03-01"), AfterRow: 1, Principal: eur("800"), Interest: eur("6.00"), Indemnity: eur("0"), Total: eur("806.00")}
+	if diff := cmp.Diff(want, q, cmpOpts); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
