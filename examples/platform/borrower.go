@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -461,10 +460,13 @@ func (s *server) createContract(ctx context.Context, tx store.Tx, q sqlq, c *cal
 		}
 		return 0, nil, err
 	}
+	if err := contract.Save(ctx, tx, []contract.Document{doc}); err != nil {
+		return 0, nil, err
+	}
 	cid := newID("ctr")
-	if _, err := q.exec(ctx, `INSERT INTO platform_contracts (id, application_id, reference, version, kind, fingerprint, html, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8)`,
-		cid, v.ID, ref, int64(doc.Version), string(kind), doc.Fingerprint.String(), string(doc.HTML), tx.Now().UnixMicro()); err != nil {
+	if _, err := q.exec(ctx, `INSERT INTO platform_contracts (id, application_id, reference, version, kind, fingerprint, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7)`,
+		cid, v.ID, ref, int64(doc.Version), string(kind), doc.Fingerprint.String(), tx.Now().UnixMicro()); err != nil {
 		return 0, nil, err
 	}
 	if _, err := q.exec(ctx, `UPDATE platform_applications SET status = 'contracted', updated_at = $1 WHERE id = $2`, tx.Now().UnixMicro(), v.ID); err != nil {
@@ -473,34 +475,41 @@ func (s *server) createContract(ctx context.Context, tx store.Tx, q sqlq, c *cal
 	if err := auditBy(ctx, tx, q, c, "contract.create", "contract", cid, map[string]string{"fingerprint": doc.Fingerprint.String()}); err != nil {
 		return 0, nil, err
 	}
-	cv, err := loadContract(ctx, q, cid, true)
+	cv, err := loadContract(ctx, tx, q, cid, true)
 	return http.StatusCreated, cv, err
 }
 
 func ptrRate(r lendkit.Rate) *lendkit.Rate { return &r }
 
-func loadContract(ctx context.Context, q sqlq, id string, withHTML bool) (contractView, error) {
+func loadContract(ctx context.Context, tx store.Tx, q sqlq, id string, withHTML bool) (contractView, error) {
 	var cv contractView
 	var version, signed int64
-	var html string
-	err := queryRow(ctx, q, `SELECT id, application_id, reference, version, kind, fingerprint, status, html, signed_at FROM platform_contracts WHERE id = $1`,
-		[]any{id}, &cv.ID, &cv.Application, &cv.Reference, &version, &cv.Kind, &cv.Fingerprint, &cv.Status, &html, &signed)
+	err := queryRow(ctx, q, `SELECT id, application_id, reference, version, kind, fingerprint, status, signed_at FROM platform_contracts WHERE id = $1`,
+		[]any{id}, &cv.ID, &cv.Application, &cv.Reference, &version, &cv.Kind, &cv.Fingerprint, &cv.Status, &signed)
 	if errors.Is(err, errNoRow) {
 		return cv, notFound("contract")
 	}
-	cv.Version = int(version)
-	if withHTML {
-		cv.HTML = html
+	if err != nil {
+		return cv, err
 	}
+	cv.Version = int(version)
 	if signed != 0 {
 		cv.SignedAt = microTime(signed)
 	}
-	return cv, err
+	if withHTML {
+		// contract.Load checks the stored bytes against their fingerprint.
+		doc, err := contract.Load(ctx, tx, cv.Reference, cv.Version)
+		if err != nil {
+			return cv, err
+		}
+		cv.HTML = string(doc.HTML)
+	}
+	return cv, nil
 }
 
 // visibleContract loads a contract of an application the caller may see.
-func visibleContract(ctx context.Context, q sqlq, c *call, id string) (contractView, error) {
-	cv, err := loadContract(ctx, q, id, true)
+func visibleContract(ctx context.Context, tx store.Tx, q sqlq, c *call, id string) (contractView, error) {
+	cv, err := loadContract(ctx, tx, q, id, true)
 	if err != nil {
 		return cv, err
 	}
@@ -512,7 +521,7 @@ func visibleContract(ctx context.Context, q sqlq, c *call, id string) (contractV
 
 // getContract serves GET /v1/contracts/{id}.
 func (s *server) getContract(ctx context.Context, tx store.Tx, q sqlq, c *call) (int, any, error) {
-	cv, err := visibleContract(ctx, q, c, c.r.PathValue("id"))
+	cv, err := visibleContract(ctx, tx, q, c, c.r.PathValue("id"))
 	return http.StatusOK, cv, err
 }
 
@@ -523,7 +532,7 @@ const signingConsent = "I have read the credit agreement and I sign it electroni
 // one-time code goes to the borrower through the code sender; the pending
 // challenge (no code in it) is stored.
 func (s *server) startSigning(ctx context.Context, tx store.Tx, q sqlq, c *call) (int, any, error) {
-	cv, doc, u, err := s.signable(ctx, q, c)
+	cv, doc, u, err := s.signable(ctx, tx, q, c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -531,11 +540,10 @@ func (s *server) startSigning(ctx context.Context, tx store.Tx, q sqlq, c *call)
 	if err != nil {
 		return 0, nil, err
 	}
-	b, err := json.Marshal(ch)
-	if err != nil {
+	if err := contract.SaveChallenge(ctx, tx, ch); err != nil {
 		return 0, nil, err
 	}
-	if _, err := q.exec(ctx, `UPDATE platform_contracts SET status = 'signing', challenge = $1 WHERE id = $2`, string(b), cv.ID); err != nil {
+	if _, err := q.exec(ctx, `UPDATE platform_contracts SET status = 'signing', challenge_id = $1 WHERE id = $2`, ch.ID, cv.ID); err != nil {
 		return 0, nil, err
 	}
 	if err := auditBy(ctx, tx, q, c, "contract.signature_start", "contract", cv.ID, nil); err != nil {
@@ -565,39 +573,36 @@ func (s *server) confirmSigning(ctx context.Context, c *call) (int, any, error) 
 		if err != nil {
 			return err
 		}
-		cv, _, _, err := s.signable(ctx, q, c)
+		cv, _, _, err := s.signable(ctx, tx, q, c)
 		if err != nil {
 			return err
 		}
-		var chJSON string
-		if err := queryRow(ctx, q, `SELECT challenge FROM platform_contracts WHERE id = $1`, []any{cv.ID}, &chJSON); err != nil {
+		var chID string
+		if err := queryRow(ctx, q, `SELECT challenge_id FROM platform_contracts WHERE id = $1`, []any{cv.ID}, &chID); err != nil {
 			return err
 		}
-		if chJSON == "" {
+		if chID == "" {
 			return &apiError{http.StatusConflict, "no_challenge", "start the signature first"}
 		}
-		var ch contract.Challenge
-		if err := json.Unmarshal([]byte(chJSON), &ch); err != nil {
+		ch, err := contract.LoadChallenge(ctx, tx, chID)
+		if err != nil {
 			return err
 		}
 		ev, cerr := s.signer.Confirm(&ch, req.Code, contract.SigningContext{IP: c.remote, UserAgent: c.r.UserAgent()})
-		b, err := json.Marshal(ch)
-		if err != nil {
+		// The attempt counts whatever the outcome, so the bound on wrong
+		// codes holds across requests.
+		if err := contract.SaveChallenge(ctx, tx, ch); err != nil {
 			return err
 		}
 		if cerr != nil {
-			// Keep the attempt count; report the failure after commit.
 			signErr = &apiError{http.StatusUnprocessableEntity, "signature_refused", cerr.Error()}
-			_, err := q.exec(ctx, `UPDATE platform_contracts SET challenge = $1 WHERE id = $2`, string(b), cv.ID)
-			return err
+			return nil
 		}
-		evb, err := json.Marshal(ev)
-		if err != nil {
+		if err := contract.RecordSignature(ctx, tx, ev); err != nil {
 			return err
 		}
 		now := tx.Now().UnixMicro()
-		if _, err := q.exec(ctx, `UPDATE platform_contracts SET status = 'signed', challenge = $1, evidence = $2, signed_at = $3 WHERE id = $4`,
-			string(b), string(evb), now, cv.ID); err != nil {
+		if _, err := q.exec(ctx, `UPDATE platform_contracts SET status = 'signed', signed_at = $1 WHERE id = $2`, now, cv.ID); err != nil {
 			return err
 		}
 		if _, err := q.exec(ctx, `UPDATE platform_applications SET status = 'signed', updated_at = $1 WHERE id = $2`, now, cv.Application); err != nil {
@@ -606,7 +611,7 @@ func (s *server) confirmSigning(ctx context.Context, c *call) (int, any, error) 
 		if err := auditBy(ctx, tx, q, c, "contract.sign", "contract", cv.ID, map[string]string{"fingerprint": cv.Fingerprint, "method": ev.Method}); err != nil {
 			return err
 		}
-		out, err = loadContract(ctx, q, cv.ID, false)
+		out, err = loadContract(ctx, tx, q, cv.ID, false)
 		return err
 	})
 	if err != nil {
@@ -618,10 +623,10 @@ func (s *server) confirmSigning(ctx context.Context, c *call) (int, any, error) 
 	return http.StatusOK, out, nil
 }
 
-// signable loads a contract its borrower may sign now, with the document
-// rebuilt from the stored HTML (what the fingerprint covers).
-func (s *server) signable(ctx context.Context, q sqlq, c *call) (contractView, *contract.Document, user, error) {
-	cv, err := visibleContract(ctx, q, c, c.r.PathValue("id"))
+// signable loads a contract its borrower may sign now, with its document
+// from the contract store (checked against its fingerprint).
+func (s *server) signable(ctx context.Context, tx store.Tx, q sqlq, c *call) (contractView, *contract.Document, user, error) {
+	cv, err := visibleContract(ctx, tx, q, c, c.r.PathValue("id"))
 	if err != nil {
 		return cv, nil, user{}, err
 	}
@@ -639,12 +644,11 @@ func (s *server) signable(ctx context.Context, q sqlq, c *call) (contractView, *
 	if err != nil {
 		return cv, nil, user{}, err
 	}
-	doc := &contract.Document{Kind: contract.Kind(cv.Kind), Locale: "en", Reference: cv.Reference, Version: cv.Version,
-		HTML: []byte(cv.HTML), Fingerprint: contract.FingerprintOf([]byte(cv.HTML))}
-	if doc.Fingerprint.String() != cv.Fingerprint {
-		return cv, nil, u, fmt.Errorf("contract %s: stored HTML does not match its fingerprint", cv.ID)
+	doc, err := contract.Load(ctx, tx, cv.Reference, cv.Version)
+	if err != nil {
+		return cv, nil, u, err
 	}
-	return cv, doc, u, nil
+	return cv, &doc, u, nil
 }
 
 // disburse serves POST /v1/applications/{id}/disburse (agents; money):

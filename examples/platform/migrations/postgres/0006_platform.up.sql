@@ -126,9 +126,10 @@ CREATE TABLE platform_holdings (
     PRIMARY KEY (holder_id, loan_id)
 );
 
--- Contract versions shown to a signer: the canonical HTML (what the
--- fingerprint covers), the pending signature challenge (a salted HMAC of the
--- code, never the code) and, once signed, the sealed evidence.
+-- Which contract version belongs to which application. The documents, the
+-- signing challenges and the signature evidence live in lendkit's contract
+-- store (migration 0004, package contract's Save/SaveChallenge/
+-- RecordSignature); this table only links them to the platform's records.
 CREATE TABLE platform_contracts (
     id             TEXT    NOT NULL PRIMARY KEY,
     application_id TEXT    NOT NULL REFERENCES platform_applications (id),
@@ -136,10 +137,8 @@ CREATE TABLE platform_contracts (
     version        BIGINT NOT NULL CHECK (version >= 1),
     kind           TEXT    NOT NULL,
     fingerprint    TEXT    NOT NULL,
-    html           TEXT    NOT NULL,
     status         TEXT    NOT NULL CHECK (status IN ('draft', 'signing', 'signed')),
-    challenge      TEXT    NOT NULL DEFAULT '',
-    evidence       TEXT    NOT NULL DEFAULT '',
+    challenge_id   TEXT    NOT NULL DEFAULT '',
     created_at     BIGINT NOT NULL,
     signed_at      BIGINT NOT NULL DEFAULT 0,
     UNIQUE (reference, version)
