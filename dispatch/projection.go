@@ -72,12 +72,23 @@ func (p *Projection) Rows() iter.Seq[ProjectionRow] {
 // nothing (no principal, interest, fee or insurance) has no projected
 // payment. Projected dispersals are keyed "<loan>/projection/<n>".
 func (b *Book) Project() (*Projection, error) {
-	sim := b.clone()
-	p := &Projection{Loan: b.loan, Currency: b.cur}
-	if sim.status == Repaid {
-		return p, nil
+	p := &Projection{Loan: b.loan, Currency: b.cur, Payments: make([]ProjectedPayment, 0, len(b.inst))}
+	err := b.ProjectEach(func(pp ProjectedPayment) error {
+		p.Payments = append(p.Payments, pp)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	p.Payments = make([]ProjectedPayment, 0, len(sim.inst))
+	return p, nil
+}
+
+// ProjectEach is Project one instalment at a time: fn receives each
+// projected payment in due-date order and may keep it or drop it, so a
+// caller writing 180,000 rows never holds them all at once. An error from
+// fn stops the projection and is returned.
+func (b *Book) ProjectEach(fn func(ProjectedPayment) error) error {
+	sim := b.clone()
 	// Each step settles at least the next instalment, so the loop is bounded
 	// by the number of instalments.
 	for steps := len(sim.inst); steps > 0 && sim.status != Repaid; steps-- {
@@ -95,15 +106,17 @@ func (b *Book) Project() (*Projection, error) {
 		work := make([]inst, len(sim.inst))
 		copy(work, sim.inst)
 		if err := sim.accrue(work, in.due); err != nil {
-			return nil, err
+			return err
 		}
 		owed := owedThrough(work, in.due)
 		cash := max(owed-sim.credit, 0)
 		d, err := sim.Pay(Payment{Key: fmt.Sprintf("%s/projection/%d", b.loan, in.n), Date: in.due, Amount: lendkit.New(cash, b.cur)})
 		if err != nil {
-			return nil, fmt.Errorf("projecting instalment %d of loan %s: %w", in.n, b.loan, err)
+			return fmt.Errorf("projecting instalment %d of loan %s: %w", in.n, b.loan, err)
 		}
-		p.Payments = append(p.Payments, ProjectedPayment{N: in.n, Due: in.due, Dispersal: d})
+		if err := fn(ProjectedPayment{N: in.n, Due: in.due, Dispersal: d}); err != nil {
+			return err
+		}
 	}
-	return p, nil
+	return nil
 }

@@ -26,24 +26,43 @@ func holdingRecords(loan string, hs []dispatch.Holding, first int) []store.Dispa
 	return out
 }
 
-// projectionRecords flattens a projection into rows. The taxes of all rows
-// share one backing array: one allocation for 180,000 rows.
-func projectionRecords(p *dispatch.Projection) []store.DispatchProjection {
-	out := make([]store.DispatchProjection, 0, p.Len())
-	n := 0
-	for r := range p.Rows() {
-		n += len(r.Taxes)
-	}
-	taxes := make([]store.DispatchTax, 0, n)
-	for r := range p.Rows() {
-		start := len(taxes)
-		for _, t := range r.Taxes {
-			taxes = append(taxes, store.DispatchTax{Code: t.Code, Amount: t.Amount})
+// projectionBuffer accumulates projection rows for one InsertProjections
+// call; reset keeps its memory for the next batch.
+type projectionBuffer struct {
+	rows  []store.DispatchProjection
+	taxes []store.DispatchTax
+	spans [][2]int // each row's tax lines in taxes
+}
+
+func (b *projectionBuffer) reset() {
+	b.rows, b.taxes, b.spans = b.rows[:0], b.taxes[:0], b.spans[:0]
+}
+
+// add appends one projected payment's rows. Tax lines go to one shared
+// backing array, which appending may move: batch points the rows into it
+// once the batch is complete.
+func (b *projectionBuffer) add(loan string, pp dispatch.ProjectedPayment) {
+	for _, s := range pp.Shares {
+		start := len(b.taxes)
+		for _, t := range s.Taxes {
+			b.taxes = append(b.taxes, store.DispatchTax{Code: t.Code, Amount: t.Amount})
 		}
-		out = append(out, store.DispatchProjection{LoanID: p.Loan, Holder: string(r.Holder), N: r.N, Due: r.Due,
-			Capital: r.Capital, Interest: r.Interest, Tax: r.Tax, Net: r.Net, Taxes: taxes[start:len(taxes):len(taxes)]})
+		b.spans = append(b.spans, [2]int{start, len(b.taxes)})
+		b.rows = append(b.rows, store.DispatchProjection{LoanID: loan, Holder: string(s.Holder), N: pp.N, Due: pp.Due,
+			Capital: s.Principal, Interest: s.Interest, Tax: s.Tax, Net: s.Net})
 	}
-	return out
+}
+
+// batch returns the rows with their tax lines.
+func (b *projectionBuffer) batch() []store.DispatchProjection {
+	for i, sp := range b.spans {
+		if sp[1] > sp[0] {
+			b.rows[i].Taxes = b.taxes[sp[0]:sp[1]:sp[1]]
+		} else {
+			b.rows[i].Taxes = nil
+		}
+	}
+	return b.rows
 }
 
 func dispersalRecord(d dispatch.Dispersal) store.DispatchDispersal {

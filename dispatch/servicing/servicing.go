@@ -135,10 +135,6 @@ type Funded struct {
 // Errors: store.ErrConflict when the loan is already persisted; ledger errors
 // (ledger.ErrInsufficientFunds, ledger.ErrUnknownAccount) from the posting.
 func Fund(ctx context.Context, tx store.Tx, b *dispatch.Book, o FundOptions) (Funded, error) {
-	p, err := b.Project()
-	if err != nil {
-		return Funded{}, err
-	}
 	l := &Loan{Book: b}
 	if err := l.save(ctx, tx); err != nil {
 		return Funded{}, err
@@ -147,17 +143,55 @@ func Fund(ctx context.Context, tx store.Tx, b *dispatch.Book, o FundOptions) (Fu
 	if err := tx.Dispatch().SaveHoldings(ctx, holdingRecords(b.Loan(), hs, 0)); err != nil {
 		return Funded{}, err
 	}
-	rows := projectionRecords(p)
-	if err := tx.Dispatch().InsertProjections(ctx, rows); err != nil {
+	f := Funded{Version: l.Version, Holdings: len(hs)}
+	n, err := insertProjections(ctx, tx, b)
+	if err != nil {
 		return Funded{}, err
 	}
-	f := Funded{Version: l.Version, Holdings: len(hs), Projections: len(rows)}
+	f.Projections = n
 	if !o.SkipEntry {
 		if f.LedgerTxID, err = post(ctx, tx, b.Loan(), b.FundingEntry(o.Key), o.Accounts); err != nil {
 			return Funded{}, err
 		}
 	}
 	return f, nil
+}
+
+// projectionBatch is the most projection rows held in memory and sent in one
+// InsertProjections call: large enough that each call amortises its round
+// trips, small enough that a funding of 180,000 rows never holds them all.
+const projectionBatch = 20_000
+
+// insertProjections projects b instalment by instalment and writes the rows
+// in batches, reusing one buffer; it returns the number of rows written.
+func insertProjections(ctx context.Context, tx store.Tx, b *dispatch.Book) (int, error) {
+	var buf projectionBuffer
+	total := 0
+	flush := func() error {
+		if len(buf.rows) == 0 {
+			return nil
+		}
+		total += len(buf.rows)
+		err := tx.Dispatch().InsertProjections(ctx, buf.batch())
+		buf.reset()
+		return err
+	}
+	err := b.ProjectEach(func(pp dispatch.ProjectedPayment) error {
+		if len(buf.rows)+len(pp.Shares) > projectionBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		buf.add(b.Loan(), pp)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	return total, nil
 }
 
 // Outcome is the result of a persisted payment.
@@ -260,7 +294,7 @@ func Transfer(ctx context.Context, tx store.Tx, loanID string, t dispatch.Transf
 			return dispatch.TransferRecord{}, err
 		}
 	}
-	if err := reproject(ctx, tx, l.Book); err != nil {
+	if _, err := reproject(ctx, tx, l.Book); err != nil {
 		return dispatch.TransferRecord{}, err
 	}
 	return rec, l.save(ctx, tx)
@@ -274,33 +308,16 @@ func Reproject(ctx context.Context, tx store.Tx, loanID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p, err := l.Book.Project()
-	if err != nil {
-		return 0, err
-	}
-	if err := replaceProjections(ctx, tx, l.Book, p); err != nil {
-		return 0, err
-	}
-	return p.Len(), nil
+	return reproject(ctx, tx, l.Book)
 }
 
-func reproject(ctx context.Context, tx store.Tx, b *dispatch.Book) error {
-	p, err := b.Project()
-	if err != nil {
-		return err
+// reproject deletes the projection rows of every instalment still owed and
+// writes them again from b's state; it returns the number of rows written.
+func reproject(ctx context.Context, tx store.Tx, b *dispatch.Book) (int, error) {
+	if _, err := tx.Dispatch().DeleteProjections(ctx, b.Loan(), firstOwed(b)); err != nil {
+		return 0, err
 	}
-	return replaceProjections(ctx, tx, b, p)
-}
-
-func replaceProjections(ctx context.Context, tx store.Tx, b *dispatch.Book, p *dispatch.Projection) error {
-	from := 1 << 30
-	for _, pp := range p.Payments {
-		from = min(from, pp.N)
-	}
-	if _, err := tx.Dispatch().DeleteProjections(ctx, b.Loan(), min(from, firstOwed(b))); err != nil {
-		return err
-	}
-	return tx.Dispatch().InsertProjections(ctx, projectionRecords(p))
+	return insertProjections(ctx, tx, b)
 }
 
 // firstOwed returns the number of the first instalment still owing
@@ -326,7 +343,7 @@ func Default(ctx context.Context, tx store.Tx, loanID string, date lendkit.Date)
 	if err != nil {
 		return dispatch.DefaultRecord{}, err
 	}
-	if err := reproject(ctx, tx, l.Book); err != nil {
+	if _, err := reproject(ctx, tx, l.Book); err != nil {
 		return dispatch.DefaultRecord{}, err
 	}
 	return rec, l.save(ctx, tx)

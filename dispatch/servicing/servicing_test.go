@@ -423,3 +423,49 @@ func TestDefaultAndWriteOff(t *testing.T) {
 		}
 	})
 }
+
+// TestFundWritesEveryProjection funds 400 lenders × 60 months (24,000 rows,
+// more than one write batch) and reads back exactly the rows Project
+// computes, taxes included.
+func TestFundWritesEveryProjection(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		terms := benchLoan(t, "big", 400, 60)
+		book, err := dispatch.Open(terms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := book.Project()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]store.DispatchProjection, 0, p.Len())
+		for r := range p.Rows() {
+			row := store.DispatchProjection{LoanID: "big", Holder: string(r.Holder), N: r.N, Due: r.Due,
+				Capital: r.Capital, Interest: r.Interest, Tax: r.Tax, Net: r.Net}
+			for _, l := range r.Taxes {
+				row.Taxes = append(row.Taxes, store.DispatchTax{Code: l.Code, Amount: l.Amount})
+			}
+			want = append(want, row)
+		}
+		var got []store.DispatchProjection
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			f, err := servicing.Fund(ctx, tx, book, servicing.FundOptions{SkipEntry: true})
+			if err != nil {
+				return err
+			}
+			if f.Projections != 24_000 || f.LedgerTxID != "" {
+				return fmt.Errorf("funded %+v", f)
+			}
+			got, err = tx.Dispatch().Projections(ctx, "big", "")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+			t.Errorf("stored projections (-computed +stored):\n%s", diff)
+		}
+	})
+}
