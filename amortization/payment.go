@@ -2,6 +2,7 @@ package amortization
 
 import (
 	"fmt"
+	"math/big"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/lendkit/lendkit"
@@ -22,8 +23,9 @@ import (
 // value, the result is accepted only when the value lies far enough from a
 // rounding boundary for the evaluation error not to matter; otherwise it is
 // evaluated again with twice the digits (Ziv's strategy). With r rational and
-// n an integer the exact value is rational, so a value exactly on a boundary
-// is recognised at the last precision by apd reporting no inexact step.
+// n an integer the exact value is rational and may lie exactly on a boundary
+// (a tie), which no finite precision resolves: if 128 digits still cannot
+// decide, the value is computed exactly with math/big rationals.
 func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
 	if r.isZero() {
@@ -33,9 +35,17 @@ func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lend
 		}
 		return lendkit.New(v*mult, bal.Currency()), nil
 	}
-	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, int32, bool, error) {
+	eval := func(prec uint32) (decimal.Decimal, int32, bool, error) {
 		return paymentUnits(bal, balloon, r, n, mult, prec)
-	})
+	}
+	exact := func() *big.Rat {
+		g := new(big.Rat).Add(big.NewRat(1, 1), r.rat())
+		gn := ratPow(g, n)
+		// P = (bal·g^n − balloon)·r/(g^n − 1)
+		factor := new(big.Rat).Quo(r.rat(), new(big.Rat).Sub(gn, big.NewRat(1, 1)))
+		return exactLevel(bal, balloon, gn, factor, mult)
+	}
+	return roundPayment(bal.Currency(), rules, eval, exact)
 }
 
 // levelPaymentVarying is levelPayment when each period has its own rate
@@ -47,18 +57,50 @@ func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lend
 // which is the annuity formula when every r_k is equal.
 func levelPaymentVarying(bal, balloon lendkit.Money, rates []ratio, rules Rules) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
-	return roundPayment(bal.Currency(), rules, func(prec uint32) (decimal.Decimal, int32, bool, error) {
+	eval := func(prec uint32) (decimal.Decimal, int32, bool, error) {
 		return varyingUnits(bal, balloon, rates, mult, prec)
-	})
+	}
+	exact := func() *big.Rat {
+		h, sum := big.NewRat(1, 1), new(big.Rat)
+		for j := len(rates) - 1; j >= 0; j-- {
+			sum.Add(sum, h)
+			h.Mul(h, new(big.Rat).Add(big.NewRat(1, 1), rates[j].rat()))
+		}
+		return exactLevel(bal, balloon, h, new(big.Rat).Inv(sum), mult)
+	}
+	return roundPayment(bal.Currency(), rules, eval, exact)
+}
+
+// ratPow returns x^n for n ≥ 0 by square-and-multiply.
+func ratPow(x *big.Rat, n int) *big.Rat {
+	acc, base := big.NewRat(1, 1), new(big.Rat).Set(x)
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			acc.Mul(acc, base)
+		}
+		base.Mul(base, base)
+	}
+	return acc
+}
+
+// exactLevel returns (bal·growth − balloon)·factor / mult exactly: the
+// level payment in units of the payment multiple.
+func exactLevel(bal, balloon lendkit.Money, growth, factor *big.Rat, mult int64) *big.Rat {
+	q := new(big.Rat).Mul(new(big.Rat).SetInt64(bal.Minor()), growth)
+	q.Sub(q, new(big.Rat).SetInt64(balloon.Minor()))
+	q.Mul(q, factor)
+	return q.Quo(q, new(big.Rat).SetInt64(mult))
 }
 
 // roundPayment evaluates a payment in units of the payment multiple with
 // eval at increasing precision until its rounding with rules.Payment is
 // certain, and returns it as Money. eval reports how many digits its
-// subtractions cancelled (lost): the error bound grows by as many.
-func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (q decimal.Decimal, lost int32, exact bool, err error)) (lendkit.Money, error) {
+// subtractions cancelled (lost): the error bound grows by as many. If 128
+// digits do not decide, exact computes the value as a rational.
+func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (q decimal.Decimal, lost int32, exact bool, err error), exact func() *big.Rat) (lendkit.Money, error) {
 	mult := max(rules.PaymentMultiple, 1)
 	var last decimal.Decimal
+	decided := false
 	// 16 digits first (apd multiplies such numbers without allocating),
 	// escalating only when the value is too close to a rounding boundary.
 	for prec := uint32(16); prec <= 128; prec *= 2 {
@@ -68,6 +110,7 @@ func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (q dec
 		}
 		last = q
 		if exact {
+			decided = true
 			break
 		}
 		// ε is a generous bound on the evaluation error at this precision:
@@ -78,14 +121,24 @@ func roundPayment(c lendkit.Currency, rules Rules, eval func(prec uint32) (q dec
 		}
 		eps := q.Abs().Shift(e).Add(decimal.New(1, e))
 		if rules.Payment.Round(q.Sub(eps), 0).Equal(rules.Payment.Round(q.Add(eps), 0)) {
+			decided = true
 			break
 		}
 	}
-	units := rules.Payment.Round(last, 0)
-	if !units.BigInt().IsInt64() {
-		return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", lendkit.ErrOverflow)
+	var units int64
+	if decided {
+		u := rules.Payment.Round(last, 0)
+		if !u.BigInt().IsInt64() {
+			return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", lendkit.ErrOverflow)
+		}
+		units = u.IntPart()
+	} else {
+		var err error
+		if units, err = roundRat(exact(), rules.Payment); err != nil {
+			return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", err)
+		}
 	}
-	v, ok := mulInt64(units.IntPart(), mult)
+	v, ok := mulInt64(units, mult)
 	if !ok {
 		return lendkit.Money{}, fmt.Errorf("amortization: level payment: %w", lendkit.ErrOverflow)
 	}

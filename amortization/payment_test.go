@@ -79,3 +79,68 @@ func TestLevelPaymentOnHalf(t *testing.T) {
 		}
 	}
 }
+
+// TestLevelPaymentExactTie: (1·1.5 − 1)·0.5/(1.5 − 1) = 0.5 exactly, but
+// apd evaluates it through (1.5)^−1 = 0.666…, which never terminates: no
+// precision decides the tie, and the exact rational fallback does.
+func TestLevelPaymentExactTie(t *testing.T) {
+	t.Parallel()
+	one := lendkit.New(1, lendkit.EUR)
+	for _, tc := range []struct {
+		mode lendkit.Rounding
+		want int64
+	}{{lendkit.HalfUp, 1}, {lendkit.HalfEven, 0}, {lendkit.Down, 0}, {lendkit.Ceiling, 1}} {
+		got, err := levelPayment(one, one, smallRatio(1, 2), 1, Rules{Payment: tc.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Minor() != tc.want {
+			t.Errorf("closed form, %s: %d, want %d", tc.mode, got.Minor(), tc.want)
+		}
+		// The varying-rate formula over one period of rate 1/2 is the same.
+		got, err = levelPaymentVarying(one, one, []ratio{smallRatio(1, 2)}, Rules{Payment: tc.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Minor() != tc.want {
+			t.Errorf("varying rates, %s: %d, want %d", tc.mode, got.Minor(), tc.want)
+		}
+	}
+}
+
+// TestLevelPaymentVaryingIsExactlyRounded: the day-based level payment
+// rounds as the exact rational bal·Π(1+r_k) − balloon over Σ_j Π_{k>j}(1+r_k)
+// does, for random period rates.
+func TestLevelPaymentVaryingIsExactlyRounded(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(t *rapid.T) {
+		bal := rapid.Int64Range(1, 1_000_000_000_000).Draw(t, "bal")
+		balloon := rapid.Int64Range(0, bal).Draw(t, "balloon")
+		n := rapid.IntRange(1, 40).Draw(t, "n")
+		rates := make([]ratio, n)
+		h, sum := big.NewRat(1, 1), new(big.Rat)
+		for j := range rates {
+			// annual 0–30 % × 28–31 days / 360 or 365
+			rates[j] = smallRatio(rapid.Uint64Range(0, 300_000).Draw(t, "annual")*rapid.Uint64Range(28, 31).Draw(t, "days"),
+				1_000_000*rapid.SampledFrom([]uint64{360, 365}).Draw(t, "year"))
+		}
+		for j := n - 1; j >= 0; j-- {
+			sum.Add(sum, h)
+			h.Mul(h, new(big.Rat).Add(big.NewRat(1, 1), rates[j].rat()))
+		}
+		q := new(big.Rat).Mul(new(big.Rat).SetInt64(bal), h)
+		q.Sub(q, new(big.Rat).SetInt64(balloon))
+		q.Quo(q, sum)
+		want, err := roundRat(q, lendkit.HalfUp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := levelPaymentVarying(lendkit.New(bal, lendkit.EUR), lendkit.New(balloon, lendkit.EUR), rates, Rules{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Minor() != want {
+			t.Fatalf("payment %d, exact %d", got.Minor(), want)
+		}
+	})
+}

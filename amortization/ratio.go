@@ -65,6 +65,36 @@ func (r ratio) bigs() (num, den *big.Int) {
 	return r.num, r.den
 }
 
+// rat returns the ratio as a math/big rational.
+func (r ratio) rat() *big.Rat {
+	num, den := r.bigs()
+	return new(big.Rat).SetFrac(num, den)
+}
+
+// roundRat rounds q to an integer with mode, exactly.
+func roundRat(q *big.Rat, mode lendkit.Rounding) (int64, error) {
+	num, den := q.Num(), q.Denom() // den > 0
+	neg := num.Sign() < 0
+	a := new(big.Int).Abs(num)
+	quo, rem := new(big.Int).QuoRem(a, den, new(big.Int))
+	if !quo.IsUint64() {
+		return 0, lendkit.ErrOverflow
+	}
+	// As in mulRound: only zero / below / at / above one half matters.
+	sr, sd := uint64(0), uint64(4)
+	if rem.Sign() != 0 {
+		switch new(big.Int).Lsh(rem, 1).Cmp(den) {
+		case -1:
+			sr = 1
+		case 0:
+			sr = 2
+		default:
+			sr = 3
+		}
+	}
+	return finish(quo.Uint64(), sr, sd, neg, mode)
+}
+
 // ratioOf returns the exact ratio of decimal d (d ≥ 0).
 func ratioOf(d decimal.Decimal) ratio {
 	c := d.Coefficient()
