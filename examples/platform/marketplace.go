@@ -133,6 +133,9 @@ func (s *server) createProject(ctx context.Context, c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if _, err := s.autoInvest(ctx, id, app); err != nil {
+		return 0, nil, err
+	}
 	p, err = s.withCampaign(ctx, p)
 	return http.StatusCreated, p, err
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/lendkit/lendkit"
 )
 
@@ -123,4 +125,57 @@ func TestMarketplaceFlow(t *testing.T) {
 			t.Fatalf("verify: %v %v", err, probs)
 		}
 	})
+}
+
+// TestAutoInvest: listing a project commits for the lenders whose
+// preferences it meets, within their maximum and their balance.
+func TestAutoInvest(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, backends[0])
+	agent := tb.login(t, roleAgent)
+	appID, _ := signedApplication(t, tb, "hugo@example.com", "6000.00")
+	prefs := []struct {
+		email, payin string
+		p            preferences
+		want         string // committed, "" for none
+	}{
+		{"a@example.com", "5000.00", preferences{Enabled: true, MinRate: "5", MaxPerProject: "3000.00"}, "3000.00"},
+		{"b@example.com", "5000.00", preferences{Enabled: true, MinRate: "10", MaxPerProject: "3000.00"}, ""},
+		{"c@example.com", "5000.00", preferences{Enabled: true, MinRate: "5", MaxTermMonths: 12, MaxPerProject: "3000.00"}, ""},
+		{"d@example.com", "2000.00", preferences{Enabled: true, MinRate: "4", MaxPerProject: "10000.00"}, "2000.00"},
+		{"e@example.com", "5000.00", preferences{Enabled: false, MinRate: "1", MaxPerProject: "10000.00"}, ""},
+	}
+	want := map[string]string{}
+	for _, pr := range prefs {
+		id, tok := tb.signup(t, pr.email, roleLender)
+		if pr.want != "" {
+			want[id] = pr.want
+		}
+		tb.do(t, "POST", "/v1/users/"+id+"/kyc", agent, map[string]int{"level": 2}).must(t, 200)
+		tb.do(t, "POST", "/v1/wallet/payins", tok, map[string]string{"amount": pr.payin}, idempotencyHeader, "p").must(t, 201)
+		tb.do(t, "PUT", "/v1/preferences", tok, pr.p).must(t, 200)
+	}
+	var p projectView
+	tb.do(t, "POST", "/v1/projects", agent, map[string]string{"application_id": appID, "name": "Hugo's bikes"}).must(t, 201).json(t, &p)
+	if p.Commitments != 2 || p.Raised != lendkit.MustParseMoney("5000", "EUR") {
+		t.Fatalf("after auto-invest: %d commitments, %s raised", p.Commitments, p.Raised)
+	}
+	cms, err := tb.srv.wallets.Commitments(t.Context(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, cm := range cms {
+		got[cm.LenderWallet] = cm.Amount.Amount()
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("auto-invest commitments by lender (-want +got):\n%s", diff)
+	}
+	tb.do(t, "PUT", "/v1/preferences", agent, prefs[0].p).must(t, http.StatusForbidden)
+	if r := tb.do(t, "PUT", "/v1/preferences", "", prefs[0].p); r.status != 401 {
+		t.Fatalf("anonymous preferences: %d", r.status)
+	}
+	if code := tb.do(t, "PUT", "/v1/preferences", tb.login(t, roleLender), preferences{MinRate: "x", MaxPerProject: "1"}).must(t, 400).code(t); code != "invalid_preferences" {
+		t.Fatalf("bad preferences: %s", code)
+	}
 }

@@ -121,6 +121,8 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/v1/projects", roles: everyone, h: s.listProjects},
 		{method: "POST", path: "/v1/projects/{id}/commitments", roles: lender, keyed: true, h: s.commit},
 		{method: "POST", path: "/v1/projects/{id}/close", roles: staff, keyed: true, h: s.closeProject},
+		{method: "PUT", path: "/v1/preferences", roles: lender, tx: s.setPreferences},
+		{method: "GET", path: "/v1/preferences", roles: lender, tx: s.getPreferences},
 		{method: "GET", path: "/v1/portfolio", roles: lender, tx: s.portfolio},
 		{method: "GET", path: "/v1/portfolio/repayments", roles: lender, tx: s.repayments},
 		{method: "GET", path: "/v1/loans/{id}", roles: everyone, tx: s.getLoan},

@@ -1,3 +1,4 @@
+DROP TABLE platform_preferences;
 DROP TABLE platform_projects;
 DROP TABLE platform_contracts;
 DROP TABLE platform_holdings;

@@ -152,3 +152,11 @@ CREATE TABLE platform_projects (
     loan_id        TEXT    NOT NULL DEFAULT '',
     created_at     INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Lenders' auto-invest preferences: when a project is listed, matching
+-- lenders commit automatically (as JSON: min rate, max term, max per project).
+CREATE TABLE platform_preferences (
+    user_id    TEXT    NOT NULL PRIMARY KEY REFERENCES platform_users (id),
+    prefs      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
