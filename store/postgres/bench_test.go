@@ -274,3 +274,45 @@ func rawCopy(ctx context.Context, tx pgx.Tx, txs []store.Transaction) error {
 		pgx.CopyFromRows(rows))
 	return err
 }
+
+// BenchmarkDispersal3000: one ledger transaction of 3,001 postings (a
+// borrower's instalment split among 3,000 lenders: one debit, 3,000 credits),
+// the monthly dispersal of the P2P case, beside COPY of the same rows in one
+// database transaction.
+func BenchmarkDispersal3000(b *testing.B) {
+	const lenders = 3000
+	db, l, ids := benchLedger(b, lenders+1)
+	pool := rawPool(b, db)
+	ctx := context.Background()
+	var seq atomic.Int64
+	seq.Store(1 << 40)
+	var ledgerTime, copyTime time.Duration
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		postings := make([]ledger.Posting, 0, lenders+1)
+		postings = append(postings, ledger.Dr(ids[0], lendkit.New(lenders*7, eur)))
+		for k := 1; k <= lenders; k++ {
+			postings = append(postings, ledger.Cr(ids[k], lendkit.New(7, eur)))
+		}
+		key := nextKey("dispersal")
+		raw := store.Transaction{ID: fmt.Sprintf("%032x", sum(key)[:16]), Key: key, PayloadHash: sum(key),
+			Kind: store.KindTransfer, Code: "dispersal", EffectiveDate: benchDate, CreatedAt: epoch, Hash: sum("tx", key)}
+		for k, p := range postings {
+			raw.Postings = append(raw.Postings, store.Posting{AccountID: p.AccountID, Side: p.Side, Amount: p.Amount,
+				Kind: store.EntryPosted, Seq: seq.Add(1), Hash: sum(key, fmt.Sprint(k))})
+		}
+		start := time.Now()
+		if _, err := l.Post(ctx, ledger.Transfer{Key: nextKey("dispersal"), Code: "dispersal", EffectiveDate: benchDate, Postings: postings}); err != nil {
+			b.Fatal(err)
+		}
+		ledgerTime += time.Since(start)
+		start = time.Now()
+		if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawCopy(ctx, tx, []store.Transaction{raw}) }); err != nil {
+			b.Fatal(err)
+		}
+		copyTime += time.Since(start)
+	}
+	total := float64((lenders + 1) * b.N)
+	b.ReportMetric(total/ledgerTime.Seconds(), "postings/s")
+	b.ReportMetric(total/copyTime.Seconds(), "raw-copy-postings/s")
+}
