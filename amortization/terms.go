@@ -218,7 +218,8 @@ type Terms struct {
 	Conversion RateConversion
 	// DayCount, when not Periodic, makes the schedule day-based: each row's
 	// interest is balance × annual rate × the day-count fraction of its
-	// period (the level payment still comes from the periodic rate).
+	// period, and an annuity's level payment is the one that repays the loan
+	// exactly at those period rates (see Generate).
 	DayCount DayCount
 	// BrokenDayCount prices the broken part of an odd first period when the
 	// schedule is not day-based. Periodic (the zero value) means ACT/365F.
