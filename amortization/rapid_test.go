@@ -247,14 +247,41 @@ func TestPrepaymentConserves(t *testing.T) {
 		if len(ns.Rows) > len(s.Rows) || ns.Terms.Periods != len(ns.Rows) {
 			t.Fatalf("prepayment: %d → %d rows, Periods %d", len(s.Rows), len(ns.Rows), ns.Terms.Periods)
 		}
-		q, err := Quote(s, on, nil)
-		if err != nil {
-			t.Fatalf("Quote: %v", err)
+		// A second prepayment later on (or the same day) also conserves,
+		// and quotes start from the principal lent less what rows and
+		// prepayments repaid up to their date, counted independently.
+		if last := ns.Rows[len(ns.Rows)-1].Due; lendkit.DaysBetween(on, last) > 1 {
+			on2 := on.AddDays(rapid.IntRange(0, lendkit.DaysBetween(on, last)-1).Draw(t, "on2Day"))
+			if want := owedOn(ns, on2); want.Minor() > 1 {
+				ns2, err := Prepay(ns, on2, lendkit.New(want.Minor()/2, want.Currency()), KeepTerm)
+				if err != nil {
+					t.Fatalf("second Prepay: %v", err)
+				}
+				checkSchedule(t, ns2, terms.Principal)
+				ns = ns2
+			}
 		}
-		if q.Principal != p.bal {
-			t.Fatalf("quote principal %s, balance %s", q.Principal, p.bal)
+		if q, err := Quote(ns, on, nil); err != nil || q.Principal != owedOn(ns, on) {
+			t.Fatalf("quote on %s: %+v, %v; want principal %s", on, q, err, owedOn(ns, on))
 		}
 	})
+}
+
+// owedOn is the principal outstanding on date d: lent, less the principal
+// of rows due on or before d and the prepayments made on or before d.
+func owedOn(s *Schedule, d lendkit.Date) lendkit.Money {
+	owed := s.Terms.Principal
+	for _, r := range s.Rows {
+		if !r.Due.After(d) {
+			owed, _ = owed.Sub(r.Principal)
+		}
+	}
+	for _, p := range s.Prepayments {
+		if !p.Date.After(d) {
+			owed, _ = owed.Sub(p.Amount)
+		}
+	}
+	return owed
 }
 
 // TestRescheduleConserves: rescheduling keeps the past rows, and the rows'

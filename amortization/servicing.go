@@ -24,13 +24,17 @@ type position struct {
 	k    int           // rows 1..k are due on or before the date
 	prev lendkit.Date  // due date of row k, or Start
 	bal  lendkit.Money // balance after row k and any prepayment up to the date
-	// splits are the prepayments made after prev and up to the date, which
-	// change the balance inside the current period.
+	// splits are the prepayments made in the current period up to the
+	// date (on prev's own date included), which change its balance.
 	splits []Prepayment
 }
 
 // locate returns the position of on in s, or ErrOutOfSchedule when on is
 // before Start or on/after the last due date.
+//
+// Rows due on or before on are kept by every later Prepay, so row k's
+// Balance does not include the prepayments made after it (AfterRow ≥ k,
+// possibly on its very due date): those are subtracted here.
 func (s *Schedule) locate(on lendkit.Date) (position, error) {
 	t := &s.Terms
 	if on.Before(t.Start) {
@@ -43,34 +47,33 @@ func (s *Schedule) locate(on lendkit.Date) (position, error) {
 		}
 		return position{}, fmt.Errorf("%w: %s is on or after the last due date %s", ErrOutOfSchedule, on, last)
 	}
-	p := position{prev: t.Start, bal: t.Principal}
+	p := position{prev: t.Start}
 	for _, r := range s.Rows {
 		if r.Due.After(on) {
 			break
 		}
 		p.k, p.prev, p.bal = r.N, r.Due, r.Balance
 	}
+	var err error
 	if p.k == 0 {
-		// Before the first due date: the principal less earlier prepayments.
+		// The balance at disbursement, as the first row saw it: its
+		// balance and principal, plus the prepayments of its period (which
+		// it reflects). This includes arrears a rescheduling capitalised.
+		r := s.Rows[0]
+		if p.bal, err = r.Balance.Add(r.Principal); err != nil {
+			return position{}, err
+		}
 		for _, pp := range s.Prepayments {
-			if !pp.Date.After(on) {
-				var err error
-				if p.bal, err = p.bal.Sub(pp.Amount); err != nil {
+			if pp.AfterRow == 0 {
+				if p.bal, err = p.bal.Add(pp.Amount); err != nil {
 					return position{}, err
 				}
 			}
 		}
 	}
 	for _, pp := range s.Prepayments {
-		if pp.Date.After(p.prev) && !pp.Date.After(on) {
+		if pp.AfterRow == p.k && !pp.Date.After(on) {
 			p.splits = append(p.splits, pp)
-		}
-	}
-	if p.k > 0 {
-		// Row k's Balance already reflects prepayments up to its due date;
-		// those in the current period come on top.
-		for _, pp := range p.splits {
-			var err error
 			if p.bal, err = p.bal.Sub(pp.Amount); err != nil {
 				return position{}, err
 			}

@@ -257,3 +257,35 @@ func TestQuoteFlat(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestServicingAfterPrepaymentOnDueDate: a prepayment made on a due date
+// keeps that row as it was, yet a later quote or prepayment must start from
+// the reduced balance.
+func TestServicingAfterPrepaymentOnDueDate(t *testing.T) {
+	t.Parallel()
+	s := loan(t)
+	ns, err := Prepay(s, date("2027-02-15"), eur("2000"), KeepTerm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 7741.96 outstanding; 14 of row 2's 28 days at 5 %/12: 16.13.
+	q, err := Quote(ns, date("2027-03-01"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Payoff{AsOf: date("2027-03-01"), AfterRow: 1, Principal: eur("7741.96"), Interest: eur("16.13"), Indemnity: eur("0"), Total: eur("7758.09")}
+	if diff := cmp.Diff(want, q, cmpOpts); diff != "" {
+		t.Errorf("quote (-want +got):\n%s", diff)
+	}
+	// A second prepayment the same day leaves 6741.96.
+	ns2, err := Prepay(ns, date("2027-02-15"), eur("1000"), KeepTerm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ns2.Rows[1].Interest; got != eur("28.09") { // 6741.96 × 5 %/12 = 28.0915
+		t.Errorf("row 2 interest %s, want 28.09", got.Amount())
+	}
+	if _, err := Prepay(ns2, date("2027-02-20"), eur("6741.96"), KeepTerm); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("prepaying the whole remaining balance: got %v, want ErrInvalidArgument", err)
+	}
+}
