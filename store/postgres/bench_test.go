@@ -133,6 +133,7 @@ func BenchmarkPost(b *testing.B) {
 				return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawInsert(ctx, tx, []store.Transaction{tr}) })
 			}
 			var ledgerTime, rawTime time.Duration
+			before := db.Stats().Retries
 			b.ResetTimer()
 			for it := 0; it < b.N; it++ {
 				d, err := phase(round, post)
@@ -147,6 +148,7 @@ func BenchmarkPost(b *testing.B) {
 			}
 			b.ReportMetric(float64(round*b.N)/ledgerTime.Seconds(), "tx/s")
 			b.ReportMetric(float64(round*b.N)/rawTime.Seconds(), "raw-tx/s")
+			b.ReportMetric(float64(db.Stats().Retries-before)/float64(round*b.N), "retries/tx")
 		})
 	}
 }

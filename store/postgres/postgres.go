@@ -24,6 +24,23 @@ type DB struct {
 	pool   *pgxpool.Pool
 	cfg    config
 	closed atomic.Bool
+	stats  struct{ retries, giveUps atomic.Uint64 }
+}
+
+// Stats counts what the retry loop did since Open.
+type Stats struct {
+	// Retries is the number of attempts that failed with a serialization
+	// failure or a deadlock and were run again.
+	Retries uint64
+	// GiveUps is the number of units of work that exhausted their attempts
+	// and returned store.ErrSerialization.
+	GiveUps uint64
+}
+
+// Stats returns the retry counters: a rising Retries rate is the first sign
+// of contention (hot accounts, or predicate-lock conflicts on small tables).
+func (db *DB) Stats() Stats {
+	return Stats{Retries: db.stats.retries.Load(), GiveUps: db.stats.giveUps.Load()}
 }
 
 // config holds what the Options set; defaults come from defaultConfig.

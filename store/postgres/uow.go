@@ -62,8 +62,10 @@ func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) err
 		}
 		last = err
 		if attempt >= db.cfg.maxAttempts {
+			db.stats.giveUps.Add(1)
 			return fmt.Errorf("postgres: unit of work gave up after %d attempts: %w: %w", attempt, store.ErrSerialization, last)
 		}
+		db.stats.retries.Add(1)
 		if err := sleepCtx(ctx, db.backoff(attempt)); err != nil {
 			return fmt.Errorf("postgres: unit of work interrupted while retrying (%w) after: %w", err, last)
 		}

@@ -224,6 +224,9 @@ func TestInTxGivesUp(t *testing.T) {
 			t.Errorf("%s: %d attempts, want 4", code, attempts)
 		}
 	}
+	if diff := cmp.Diff(postgres.Stats{Retries: 6, GiveUps: 2}, db.Stats()); diff != "" {
+		t.Errorf("Stats after two units of 4 failed attempts (-want +got):\n%s", diff)
+	}
 }
 
 // TestInTxErrors checks what a unit of work returns besides success: fn's
