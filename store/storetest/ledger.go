@@ -37,6 +37,7 @@ func ExerciseLedger(t *testing.T, open Opener) {
 		{"Batch", testBatch},
 		{"UnitOfWork", testUnitOfWork},
 		{"VerifyDetectsForgery", testVerifyForgery},
+		{"Paging", testPaging},
 		{"ConcurrentOverdraft", testConcurrentOverdraft},
 		{"ConcurrentHotAccounts", testConcurrentHot},
 		{"ConcurrentReplays", testConcurrentReplays},
@@ -1167,4 +1168,54 @@ func testStoreContract(t *testing.T, open Opener) {
 		t.Errorf("negative amount through the store: %v", err)
 	}
 	b.verify(t)
+}
+
+// testPaging writes more rows than one page of every paged read (Verify's
+// 1,000, History's 1,000, the store's lists) and checks nothing is skipped
+// or read twice at the page boundaries.
+func testPaging(t *testing.T, open Opener) {
+	b := setupLedger(t, open)
+	const n = 2345
+	batch := make([]ledger.Transfer, n)
+	for i := range batch {
+		batch[i] = ledger.Transfer{Key: fmt.Sprintf("p%05d", i), EffectiveDate: day,
+			Postings: []ledger.Posting{ledger.Dr("bank", eur(int64(i+1))), ledger.Cr("alice", eur(int64(i+1)))}}
+	}
+	if _, err := b.l.PostBatch(b.ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	rep := b.verify(t)
+	if rep.Transactions != n || rep.Postings != 2*n || rep.Accounts != 5 {
+		t.Errorf("Verify counted %+v, want %d transactions and %d postings", rep, n, 2*n)
+	}
+	var seqs []int64
+	sum := int64(0)
+	q := ledger.HistoryQuery{Limit: 1000}
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("history does not end")
+		}
+		page, err := b.l.History(b.ctx, "alice", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Entries {
+			seqs = append(seqs, e.Seq)
+			sum += e.Amount.Minor()
+		}
+		if page.Next == 0 {
+			break
+		}
+		q.AfterSeq = page.Next
+	}
+	if len(seqs) != n || seqs[0] != 1 || seqs[n-1] != n {
+		t.Errorf("history returned %d entries from %d to %d", len(seqs), seqs[0], seqs[len(seqs)-1])
+	}
+	if want := int64(n) * (n + 1) / 2; sum != want || b.balance(t, "alice").Posted != eur(want) {
+		t.Errorf("history sums to %d, balance %s, want %d", sum, b.balance(t, "alice").Posted, want)
+	}
+	st := b.snapshot(t)
+	if len(st.Transactions) != n {
+		t.Errorf("snapshot has %d transactions", len(st.Transactions))
+	}
 }
