@@ -86,6 +86,9 @@ func checkSchedule(t *rapid.T, s *Schedule, principal lendkit.Money) {
 	for _, p := range s.Prepayments {
 		sum, _ = sum.Add(p.Amount)
 	}
+	for _, c := range s.Capitalisations {
+		principal, _ = principal.Add(c.Amount)
+	}
 	for i, r := range s.Rows {
 		if r.N != i+1 {
 			t.Fatalf("row %d numbered %d", i+1, r.N)
@@ -281,7 +284,20 @@ func owedOn(s *Schedule, d lendkit.Date) lendkit.Money {
 			owed, _ = owed.Sub(p.Amount)
 		}
 	}
+	for _, c := range s.Capitalisations {
+		if !c.Date.After(d) {
+			owed, _ = owed.Add(c.Amount)
+		}
+	}
 	return owed
+}
+
+func mustAdd(a, b lendkit.Money) lendkit.Money {
+	s, err := a.Add(b)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // TestRescheduleConserves: rescheduling keeps the past rows, and the rows'
@@ -297,10 +313,14 @@ func TestRescheduleConserves(t *testing.T) {
 		if len(s.Rows) < 2 {
 			t.Skip("one-row schedule")
 		}
+		// On a due date (or at disbursement), or on any day in between.
 		k := rapid.IntRange(0, len(s.Rows)-1).Draw(t, "k")
 		from := terms.Start
 		if k > 0 {
 			from = s.Rows[k-1].Due
+		}
+		if rapid.Bool().Draw(t, "midPeriod") {
+			from = from.AddDays(rapid.IntRange(0, lendkit.DaysBetween(from, s.Rows[k].Due)-1).Draw(t, "days"))
 		}
 		c := terms.Principal.Currency()
 		ch := Changes{
@@ -318,8 +338,15 @@ func TestRescheduleConserves(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Reschedule: %v", err)
 		}
-		want, _ := terms.Principal.Add(res.Capitalised)
-		checkSchedule(t, res.Schedule, want)
+		checkSchedule(t, res.Schedule, terms.Principal)
+		if got := owedOn(res.Schedule, from); !res.Capitalised.IsZero() && got != mustAdd(owedOn(s, from), res.Capitalised) {
+			t.Fatalf("owed on %s after capitalising %s: %s, before %s", from, res.Capitalised, got, owedOn(s, from))
+		}
+		if from.Before(res.Schedule.Rows[len(res.Schedule.Rows)-1].Due) {
+			if q, err := Quote(res.Schedule, from, nil); err != nil || q.Principal != owedOn(res.Schedule, from) {
+				t.Fatalf("quote on %s: %+v, %v; want principal %s", from, q, err, owedOn(res.Schedule, from))
+			}
+		}
 		for i := range k {
 			if res.Schedule.Rows[i] != s.Rows[i] {
 				t.Fatalf("row %d changed", i+1)

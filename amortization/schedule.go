@@ -50,6 +50,10 @@ type Schedule struct {
 	PeriodicRate decimal.Decimal
 	// Prepayments are the lump sums applied by Prepay, in date order.
 	Prepayments []Prepayment
+	// Capitalisations are the arrears Reschedule added to the principal.
+	// The rows' principal plus the prepayments always sum to the principal
+	// lent plus the capitalisations.
+	Capitalisations []Capitalisation
 }
 
 // Currency returns the schedule's currency.
@@ -61,7 +65,7 @@ type Totals struct {
 }
 
 // Totals sums the rows' columns. Prepayments are not rows: Principal plus
-// the prepaid amounts is the principal lent.
+// the prepaid amounts is the principal lent plus the capitalisations.
 func (s *Schedule) Totals() (Totals, error) {
 	c := s.Currency()
 	t := Totals{lendkit.Zero(c), lendkit.Zero(c), lendkit.Zero(c), lendkit.Zero(c), lendkit.Zero(c)}

@@ -2,6 +2,7 @@ package amortization
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/lendkit/lendkit"
 	"github.com/shopspring/decimal"
@@ -18,6 +19,36 @@ type Prepayment struct {
 	AfterRow int
 }
 
+// Capitalisation is an amount added to the principal outstanding on a
+// date: arrears a rescheduling capitalised.
+type Capitalisation struct {
+	// Date the amount joined the principal.
+	Date lendkit.Date
+	// Amount added to the principal.
+	Amount lendkit.Money
+	// AfterRow is the number of the last row due on or before Date.
+	AfterRow int
+}
+
+// balanceEvents returns the prepayments and capitalisations of s as
+// principal repayments (a capitalisation is a negative one), in the order
+// of their dates.
+func (s *Schedule) balanceEvents() ([]Prepayment, error) {
+	if len(s.Capitalisations) == 0 {
+		return s.Prepayments, nil
+	}
+	ev := append(make([]Prepayment, 0, len(s.Prepayments)+len(s.Capitalisations)), s.Prepayments...)
+	for _, c := range s.Capitalisations {
+		neg, err := c.Amount.Neg()
+		if err != nil {
+			return nil, err
+		}
+		ev = append(ev, Prepayment{Date: c.Date, Amount: neg, AfterRow: c.AfterRow})
+	}
+	slices.SortStableFunc(ev, func(a, b Prepayment) int { return a.Date.Compare(b.Date) })
+	return ev, nil
+}
+
 // position is where a date falls in a schedule: after row k (0 before the
 // first due date), with the balance then outstanding.
 type position struct {
@@ -32,9 +63,10 @@ type position struct {
 // locate returns the position of on in s, or ErrOutOfSchedule when on is
 // before Start or on/after the last due date.
 //
-// Rows due on or before on are kept by every later Prepay, so row k's
-// Balance does not include the prepayments made after it (AfterRow ≥ k,
-// possibly on its very due date): those are subtracted here.
+// Rows due on or before on are kept by every later Prepay and Reschedule,
+// so row k's Balance does not include the prepayments and capitalisations
+// made after it (AfterRow ≥ k, possibly on its very due date): they are
+// applied here, and become the splits of the current period.
 func (s *Schedule) locate(on lendkit.Date) (position, error) {
 	t := &s.Terms
 	if on.Before(t.Start) {
@@ -54,16 +86,19 @@ func (s *Schedule) locate(on lendkit.Date) (position, error) {
 		}
 		p.k, p.prev, p.bal = r.N, r.Due, r.Balance
 	}
-	var err error
+	events, err := s.balanceEvents()
+	if err != nil {
+		return position{}, err
+	}
 	if p.k == 0 {
 		// The balance at disbursement, as the first row saw it: its
-		// balance and principal, plus the prepayments of its period (which
-		// it reflects). This includes arrears a rescheduling capitalised.
+		// balance and principal, plus the prepayments (less the
+		// capitalisations) of its period, which it reflects.
 		r := s.Rows[0]
 		if p.bal, err = r.Balance.Add(r.Principal); err != nil {
 			return position{}, err
 		}
-		for _, pp := range s.Prepayments {
+		for _, pp := range events {
 			if pp.AfterRow == 0 {
 				if p.bal, err = p.bal.Add(pp.Amount); err != nil {
 					return position{}, err
@@ -71,7 +106,7 @@ func (s *Schedule) locate(on lendkit.Date) (position, error) {
 			}
 		}
 	}
-	for _, pp := range s.Prepayments {
+	for _, pp := range events {
 		if pp.AfterRow == p.k && !pp.Date.After(on) {
 			p.splits = append(p.splits, pp)
 			if p.bal, err = p.bal.Sub(pp.Amount); err != nil {
@@ -337,6 +372,8 @@ func Prepay(s *Schedule, on lendkit.Date, amount lendkit.Money, mode PrepayMode)
 		Rows:         append(append(make([]Row, 0, p.k+len(rows)), s.Rows[:p.k]...), rows...),
 		PeriodicRate: s.PeriodicRate,
 		Prepayments:  append(append([]Prepayment(nil), s.Prepayments...), Prepayment{Date: on, Amount: amount, AfterRow: p.k}),
+		// Capitalisations are history, like the kept rows.
+		Capitalisations: append([]Capitalisation(nil), s.Capitalisations...),
 	}
 	return out, nil
 }
@@ -393,8 +430,7 @@ type Changes struct {
 // Rescheduling is the result of Reschedule.
 type Rescheduling struct {
 	// Schedule keeps the rows due on or before the date and continues with
-	// the new ones. Its rows' principal plus its prepayments sum to the
-	// principal lent plus Capitalised.
+	// the new ones; the capitalised arrears are in its Capitalisations.
 	Schedule *Schedule
 	// Capitalised is the arrears added to the principal.
 	Capitalised lendkit.Money
@@ -406,7 +442,9 @@ type Rescheduling struct {
 // kept; the balance then outstanding (plus the arrears, if capitalised) is
 // repaid by new rows on the same due-date grid with the changed rate, number
 // of instalments or payment. The first new row accrues from the last kept
-// due date at the new rate. A payment that does not repay the balance within MaxPeriods
+// due date at the new rate, on each balance for the days it was owed when
+// prepayments or capitalised arrears changed it inside that period. A
+// payment that does not repay the balance within MaxPeriods
 // instalments is ErrInvalidArgument.
 func Reschedule(s *Schedule, from lendkit.Date, c Changes) (Rescheduling, error) {
 	t := s.Terms
@@ -478,6 +516,22 @@ func Reschedule(s *Schedule, from lendkit.Date, c Changes) (Rescheduling, error)
 	if err != nil {
 		return Rescheduling{}, err
 	}
+	if t.Method != Flat && (len(p.splits) > 0 || (!res.Capitalised.IsZero() && from.After(p.prev))) {
+		// The balance changed inside the current period (prepayments, or
+		// arrears capitalised on from): its interest accrues segment by
+		// segment, the capitalisation counting as a negative prepayment.
+		p2 := p
+		p2.bal = bal
+		p2.splits = append(append([]Prepayment(nil), p.splits...), Prepayment{Date: from, Amount: lendkit.Zero(cur)})
+		if p2.splits[len(p2.splits)-1].Amount, err = res.Capitalised.Neg(); err != nil {
+			return Rescheduling{}, err
+		}
+		fi, err := s.accrued(g, p2, s.Rows[p.k].Due, t.Rules.Interest)
+		if err != nil {
+			return Rescheduling{}, fmt.Errorf("amortization: reschedule: %w", err)
+		}
+		o.firstInterest = &fi
+	}
 	rows, err := g.rows(bal, p.k+1, t.Periods, p.prev, o)
 	if err != nil {
 		return Rescheduling{}, err
@@ -492,10 +546,14 @@ func Reschedule(s *Schedule, from lendkit.Date, c Changes) (Rescheduling, error)
 		t.Periods = p.k + len(rows)
 	}
 	res.Schedule = &Schedule{
-		Terms:        t,
-		Rows:         append(append(make([]Row, 0, p.k+len(rows)), s.Rows[:p.k]...), rows...),
-		PeriodicRate: g.periodic.decimal(),
-		Prepayments:  append([]Prepayment(nil), s.Prepayments...),
+		Terms:           t,
+		Rows:            append(append(make([]Row, 0, p.k+len(rows)), s.Rows[:p.k]...), rows...),
+		PeriodicRate:    g.periodic.decimal(),
+		Prepayments:     append([]Prepayment(nil), s.Prepayments...),
+		Capitalisations: append([]Capitalisation(nil), s.Capitalisations...),
+	}
+	if !res.Capitalised.IsZero() {
+		res.Schedule.Capitalisations = append(res.Schedule.Capitalisations, Capitalisation{Date: from, Amount: res.Capitalised, AfterRow: p.k})
 	}
 	return res, nil
 }

@@ -289,3 +289,30 @@ func TestServicingAfterPrepaymentOnDueDate(t *testing.T) {
 		t.Errorf("prepaying the whole remaining balance: got %v, want ErrInvalidArgument", err)
 	}
 }
+
+// TestRescheduleMidPeriod: 100 of arrears capitalised on 1 March, halfway
+// through row 2's 28 days: row 2 accrues on 9741.96 for 14 days and on
+// 9841.96 for 14, i.e. 9791.96 × 5 %/12 = 40.80, and a quote that day
+// starts from 9841.96.
+func TestRescheduleMidPeriod(t *testing.T) {
+	t.Parallel()
+	s := loan(t)
+	res, err := Reschedule(s, date("2027-03-01"), Changes{Arrears: eur("100"), CapitaliseArrears: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Schedule.Rows[1].Interest; got != eur("40.80") {
+		t.Errorf("row 2 interest %s, want 40.80", got.Amount())
+	}
+	want := []Capitalisation{{Date: date("2027-03-01"), Amount: eur("100"), AfterRow: 1}}
+	if diff := cmp.Diff(want, res.Schedule.Capitalisations, cmpOpts); diff != "" {
+		t.Errorf("capitalisations (-want +got):\n%s", diff)
+	}
+	q, err := Quote(res.Schedule, date("2027-03-01"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Principal != eur("9841.96") {
+		t.Errorf("quote principal %s, want 9841.96", q.Principal.Amount())
+	}
+}
