@@ -152,14 +152,19 @@ func (db *DB) step(ctx context.Context, m migration, down bool) error {
 	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
-	// Statements compiled against the old schema: SQLite recompiles them on
-	// use, but a statement on a dropped table would fail; start afresh.
-	db.mu.Lock()
-	for _, s := range db.sessions {
+	// The write connection's statements were compiled against the old
+	// schema: SQLite recompiles them on use, but one on a dropped table would
+	// keep failing, so start afresh. Read connections may be in use by a
+	// View right now and keep theirs; a stale statement there fails with an
+	// error, never worse, and is recompiled when its table exists again.
+	return db.wconn.Raw(func(dc any) error {
+		s, err := db.session(dc)
+		if err != nil {
+			return fail(err)
+		}
 		s.close()
-	}
-	db.mu.Unlock()
-	return nil
+		return nil
+	})
 }
 
 // MigrationVersion returns the schema's version and the newest embedded one.
