@@ -45,6 +45,9 @@ type applicationRequest struct {
 	LastName   string      `json:"last_name,omitempty"`
 	BirthPlace string      `json:"birth_place,omitempty"`
 	Address    addressJSON `json:"address,omitzero"`
+	// Company is the borrowing company of a business loan (loan_type
+	// "business"): what its contracts print.
+	Company *companyJSON `json:"company,omitempty"`
 	// Scorecard features.
 	DaysOverdrawn90d *float64 `json:"days_overdrawn_90d,omitempty"`
 	Housing          string   `json:"housing,omitempty"`
@@ -56,6 +59,23 @@ type addressJSON struct {
 	PostalCode string `json:"postal_code"`
 	City       string `json:"city"`
 	Country    string `json:"country"`
+}
+
+// companyJSON is a legal person party.
+type companyJSON struct {
+	Name           string      `json:"name"`
+	LegalForm      string      `json:"legal_form"`
+	RegistrationID string      `json:"registration_id"`
+	Representative string      `json:"representative"`
+	Address        addressJSON `json:"address"`
+}
+
+func (c *companyJSON) company(email string) *contract.Company {
+	if c == nil {
+		return nil
+	}
+	return &contract.Company{Name: c.Name, LegalForm: c.LegalForm, RegistrationID: c.RegistrationID, Representative: c.Representative,
+		Email: email, Address: contract.Address{Street: c.Address.Street, PostalCode: c.Address.PostalCode, City: c.Address.City, Country: c.Address.Country}}
 }
 
 // application converts the form for scoring; errors are 400s.
@@ -439,7 +459,10 @@ func (s *server) createContract(ctx context.Context, tx store.Tx, q sqlq, c *cal
 		Address: addr, Email: u.Email}}
 	if v.LoanType == "business" {
 		kind = contract.BusinessLoan
-		borrower = contract.Party{Company: &contract.Company{Name: u.Name, Email: u.Email, Address: addr}}
+		borrower = contract.Party{Company: r.Company.company(u.Email)}
+		if borrower.Company == nil {
+			return 0, nil, badRequest("contract_incomplete", "a business loan's application needs its company")
+		}
 	}
 	ref := "LK-" + strings.ToUpper(strings.TrimPrefix(v.ID, "app_")[:12])
 	var version int64

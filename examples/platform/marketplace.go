@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/contract"
 	disp "github.com/lendkit/lendkit/dispatch"
 	"github.com/lendkit/lendkit/dispatch/servicing"
 	"github.com/lendkit/lendkit/store"
@@ -269,34 +271,102 @@ func (s *server) closeProject(ctx context.Context, c *call) (int, any, error) {
 	}
 	sort.Strings(lenders)
 	loanID := "loan_" + strings.TrimPrefix(app.ID, "app_")
-	var lv loanView
-	err = s.db.InTx(ctx, func(tx store.Tx) error {
+	// Everything that does not need the database is computed first: the
+	// book (pure) and every lender's agreement (CPU-heavy rendering), so the
+	// unit of work only writes.
+	var lt loanTerms
+	var people map[disp.HolderID]contract.Person
+	var company *contract.Company
+	var exists bool
+	if err := s.db.View(ctx, func(tx store.Tx) error {
 		q, err := sqlOf(tx)
 		if err != nil {
 			return err
 		}
 		if _, err := getLoanRow(ctx, q, loanID); err == nil {
-			lv, err = loanViewOf(ctx, q, loanID, today) // closed before: the same loan
-			return err
+			exists = true
+			return nil
 		}
 		stakes := make([]stakeJSON, len(lenders))
+		people = map[disp.HolderID]contract.Person{}
 		for i, l := range lenders {
 			u, err := loadUser(ctx, q, l)
 			if err != nil {
 				return err
 			}
+			pr, email, err := loadProfile(ctx, q, l)
+			if err != nil {
+				return err
+			}
+			people[disp.HolderID(l)] = pr.person(email)
 			st := stakeJSON{Holder: l, Kind: disp.Individual.String(), Tax: disp.FranceIndividual().Name(), Amount: lendkit.New(byLender[l], s.currency).Amount()}
 			if u.Kind == "business" {
 				st.Kind, st.Tax = disp.Company.String(), ""
 			}
 			stakes[i] = st
 		}
-		lt := loanTerms{Terms: offerTerms(app, today), Borrower: app.BorrowerID, Funded: today.String(), Stakes: stakes, FeeRate: "0.1", PenaltyRate: "3"}
-		rp, err := openBook(loanID, lt)
+		lt = loanTerms{Terms: offerTerms(app, today), Borrower: app.BorrowerID, Funded: today.String(), Stakes: stakes, FeeRate: "0.1", PenaltyRate: "3"}
+		var detail string
+		if err := queryRow(ctx, q, `SELECT detail FROM platform_applications WHERE id = $1`, []any{app.ID}, &detail); err != nil {
+			return err
+		}
+		var d applicationDetail
+		if err := json.Unmarshal([]byte(detail), &d); err != nil {
+			return err
+		}
+		u, err := loadUser(ctx, q, app.BorrowerID)
+		if err != nil {
+			return err
+		}
+		company = d.Request.Company.company(u.Email)
+		return nil
+	}); err != nil {
+		return 0, nil, err
+	}
+	var lv loanView
+	if exists { // closed before: the same loan
+		err := s.db.View(ctx, func(tx store.Tx) error {
+			q, err := sqlOf(tx)
+			if err != nil {
+				return err
+			}
+			lv, err = loanViewOf(ctx, q, loanID, today)
+			return err
+		})
+		return http.StatusCreated, lv, err
+	}
+	rp, err := openBook(loanID, lt)
+	if err != nil {
+		return 0, nil, err
+	}
+	rate, err := lendkit.ParseRate(app.Rate)
+	if err != nil {
+		return 0, nil, err
+	}
+	late := lendkit.MustParseRate("3%")
+	proj := &contract.Data{Kind: contract.LenderAgreement, Locale: "en", Reference: "LK-" + strings.ToUpper(strings.TrimPrefix(id, "prj_")[:12]),
+		Version: 1, IssueDate: today, Place: "Paris", Borrower: contract.Party{Company: company}, Platform: &s.platformCompany, Project: p.Name,
+		Loan:        contract.Loan{TermMonths: app.TermMonths, Rate: &rate, Fees: lendkit.Zero(s.currency)},
+		LatePayment: &contract.LatePayment{Rate: &late, Fee: lendkit.Zero(s.currency)}}
+	docs, err := lenderContracts(ctx, s.contracts, rp.book, proj, func(h disp.HolderID) contract.Person { return people[h] })
+	if err != nil {
+		var mf *contract.MissingFieldError
+		if errors.As(err, &mf) {
+			return 0, nil, &apiError{http.StatusConflict, "contract_incomplete", "a lender's agreement cannot be made yet: " + err.Error()}
+		}
+		return 0, nil, err
+	}
+	// One unit of work: the loan with dispatch/servicing (book, register,
+	// projections), every lender's agreement, the platform's records.
+	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
 		if err != nil {
 			return err
 		}
 		if _, err := servicing.Fund(ctx, tx, rp.book, servicing.FundOptions{SkipEntry: true, Accounts: accounts(s.wallets)}); err != nil {
+			return err
+		}
+		if err := contract.Save(ctx, tx, docs); err != nil {
 			return err
 		}
 		if err := insertLoan(ctx, tx, q, loanID, app.ID, app.BorrowerID, lt, app.Amount); err != nil {
@@ -309,7 +379,7 @@ func (s *server) closeProject(ctx context.Context, c *call) (int, any, error) {
 		if _, err := q.exec(ctx, `UPDATE platform_applications SET status = 'disbursed', updated_at = $1 WHERE id = $2`, now, app.ID); err != nil {
 			return err
 		}
-		if err := auditBy(ctx, tx, q, c, "project.close", "project", id, map[string]any{"loan": loanID, "lenders": len(lenders)}); err != nil {
+		if err := auditBy(ctx, tx, q, c, "project.close", "project", id, map[string]any{"loan": loanID, "lenders": len(lenders), "contracts": len(docs)}); err != nil {
 			return err
 		}
 		lv, err = loanViewFrom(rp, loanRow{id: loanID, applicationID: app.ID, borrowerID: app.BorrowerID, amount: app.Amount}, today)

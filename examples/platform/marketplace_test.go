@@ -1,13 +1,17 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/contract"
+	"github.com/lendkit/lendkit/store"
 )
 
 // signedApplication takes a new borrower's application through decision,
@@ -17,8 +21,12 @@ func signedApplication(t *testing.T, tb *testBundle, email, amount string) (appI
 	codes := &codeBox{codes: map[string]string{}}
 	tb.srv.signer.Sender = codes
 	_, bor := tb.signup(t, email, roleBorrower)
+	body := applicationBody(amount, 0)
+	body["loan_type"] = "business"
+	body["company"] = map[string]any{"name": "Fred Street Food", "legal_form": "SAS", "registration_id": "RCS Paris 111 222 333",
+		"representative": "Fred Martin, président", "address": map[string]string{"street": "9 rue Oberkampf", "postal_code": "75011", "city": "Paris", "country": "France"}}
 	var app applicationView
-	tb.do(t, "POST", "/v1/applications", bor, applicationBody(amount, 0)).must(t, 201).json(t, &app)
+	tb.do(t, "POST", "/v1/applications", bor, body).must(t, 201).json(t, &app)
 	if app.Status != "approved" {
 		t.Fatalf("application %s", app.Status)
 	}
@@ -45,6 +53,9 @@ func TestMarketplaceFlow(t *testing.T) {
 			id, tok := tb.signup(t, e, roleLender)
 			tb.do(t, "POST", "/v1/users/"+id+"/kyc", agent, map[string]int{"level": 2}).must(t, 200)
 			tb.do(t, "POST", "/v1/wallet/payins", tok, map[string]string{"amount": "5000.00"}, idempotencyHeader, "fund-me").must(t, 201)
+			if e != "l3@example.com" { // l3 completes their profile only after a first close attempt
+				tb.do(t, "PUT", "/v1/profile", tok, lenderProfile(e)).must(t, 200)
+			}
 			ls = append(ls, lenderT{id, tok})
 		}
 		tb.do(t, "POST", "/v1/projects", ls[0].token, map[string]string{"application_id": appID, "name": "x"}).must(t, http.StatusForbidden)
@@ -62,6 +73,12 @@ func TestMarketplaceFlow(t *testing.T) {
 		if got := tb.do(t, "POST", "/v1/projects/"+p.ID+"/commitments", ls[3].token, map[string]string{"amount": "10.00"}, idempotencyHeader, "c1").must(t, 409).code(t); got != "overfunded" {
 			t.Fatalf("over-funding: %s", got)
 		}
+		// Lender 3's agreement cannot be made without their birth place and
+		// address: nothing is opened; once they complete it the close works.
+		if got := tb.do(t, "POST", "/v1/projects/"+p.ID+"/close", agent, nil, idempotencyHeader, "close").must(t, 409).code(t); got != "contract_incomplete" {
+			t.Fatalf("close with an incomplete lender: %s", got)
+		}
+		tb.do(t, "PUT", "/v1/profile", ls[2].token, lenderProfile("l3@example.com")).must(t, 200)
 		var loan loanView
 		tb.do(t, "POST", "/v1/projects/"+p.ID+"/close", agent, nil, idempotencyHeader, "close").must(t, 201).json(t, &loan)
 		if loan.Outstanding != lendkit.MustParseMoney("8000", "EUR") {
@@ -124,7 +141,27 @@ func TestMarketplaceFlow(t *testing.T) {
 		if probs, err := verifyLoans(t.Context(), tb.db); err != nil || len(probs) > 0 {
 			t.Fatalf("verify: %v %v", err, probs)
 		}
+		// Every lender's agreement is stored, with their own amount.
+		if err := tb.db.View(t.Context(), func(tx store.Tx) error {
+			for i, amt := range []string{"3000.00", "3000.00", "2000.00"} {
+				doc, err := contract.Load(t.Context(), tx, "LK-"+strings.ToUpper(strings.TrimPrefix(p.ID, "prj_")[:12])+"-"+ls[i].id, 1)
+				if err != nil {
+					return err
+				}
+				if doc.Data == nil || doc.Data.Loan.Amount.Amount() != amt || doc.Data.Lender.Person == nil {
+					return fmt.Errorf("lender %d agreement: %+v", i, doc.Data)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 	})
+}
+
+func lenderProfile(email string) profile {
+	return profile{FirstName: "Lena", LastName: strings.Split(email, "@")[0], BirthDate: "1979-03-04", BirthPlace: "Bordeaux",
+		Address: addressJSON{Street: "2 cours de l'Intendance", PostalCode: "33000", City: "Bordeaux", Country: "France"}}
 }
 
 // TestAutoInvest: listing a project commits for the lenders whose

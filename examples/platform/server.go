@@ -113,6 +113,7 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/v1/contracts/{id}/signature", roles: borrower, tx: s.startSigning},
 		{method: "POST", path: "/v1/contracts/{id}/signature/confirm", roles: borrower, h: s.confirmSigning},
 		{method: "POST", path: "/v1/applications/{id}/disburse", roles: staff, money: true, tx: s.disburse},
+		{method: "PUT", path: "/v1/profile", roles: customers, tx: s.setProfile},
 		{method: "GET", path: "/v1/wallet", roles: customers, h: s.getWallet},
 		{method: "POST", path: "/v1/wallet/payins", roles: customers, keyed: true, h: s.createPayIn},
 		{method: "POST", path: "/v1/wallet/payouts", roles: customers, keyed: true, h: s.createPayout},

@@ -11,6 +11,8 @@ CREATE TABLE platform_users (
     password_hash TEXT    NOT NULL,
     totp_secret   TEXT    NOT NULL DEFAULT '',
     totp_enabled  INTEGER NOT NULL DEFAULT 0 CHECK (totp_enabled IN (0, 1)),
+    -- identity for contracts (JSON: first/last name, birth date and place, address)
+    profile       TEXT    NOT NULL DEFAULT '{}',
     created_at    INTEGER NOT NULL
 ) WITHOUT ROWID;
 
