@@ -118,6 +118,9 @@ type Book struct {
 	paidIn   int64 // all cash applied so far, checked so per-holder sums cannot overflow
 	maxLines int   // most tax lines any holder can have on one date
 	noFlows  bool  // projections skip recording per-holder cash flows
+	// transfers are the transfers applied, so that a replayed transfer (same
+	// key) returns its original record instead of selling twice.
+	transfers []TransferRecord
 }
 
 // Open validates terms and returns the book of a freshly funded loan. Errors
@@ -281,6 +284,9 @@ func (b *Book) Outstanding() lendkit.Money {
 // Holdings returns the register's history: every holding, open and closed,
 // in the order they were opened.
 func (b *Book) Holdings() []Holding { return slices.Clone(b.holdings) }
+
+// Transfers returns the transfers applied to the loan, oldest first.
+func (b *Book) Transfers() []TransferRecord { return slices.Clone(b.transfers) }
 
 // Holders returns the holders with a position in the loan (including those
 // who sold everything), in canonical (HolderID) order.

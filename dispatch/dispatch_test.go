@@ -588,3 +588,47 @@ func TestFromSchedule(t *testing.T) {
 		}
 	}
 }
+
+func TestTransferReplay(t *testing.T) {
+	t.Parallel()
+	b := threeHolders(t, nil)
+	tr := Transfer{Key: "sale", CutOff: day("2025-01-20"), From: "a-fr", To: Holder{ID: "z-fund", Kind: Fund}, Amount: eur("100.00"), Price: eur("99.00")}
+	first, err := b.Transfer(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPay(t, b, "p1", "2025-02-01", "510.00")
+	// Replayed after a later event: the original record, nothing sold twice.
+	again, err := b.Transfer(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, again, cmpOpts); diff != "" {
+		t.Errorf("replay (-first +again):\n%s", diff)
+	}
+	p, _ := b.Position("z-fund", day("2025-02-01"))
+	if p.Acquired != eur("100.00") {
+		t.Errorf("fund acquired %s after a replay", p.Acquired)
+	}
+	other := tr
+	other.Price = eur("98.00")
+	if _, err := b.Transfer(other); !errors.Is(err, ErrInvalidTransfer) {
+		t.Errorf("key reused with another price: %v", err)
+	}
+	// The record survives a snapshot.
+	data, err := b.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Restore(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored, err := r.Transfer(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, restored, cmpOpts); diff != "" {
+		t.Errorf("replay after restore (-first +restored):\n%s", diff)
+	}
+}

@@ -638,9 +638,23 @@ func owedAll(work []inst) int64 {
 }
 
 // Transfer moves outstanding principal from one holder to another at a
-// cut-off date (see Transfer). Errors wrap ErrInvalidTransfer,
+// cut-off date (see Transfer). It is idempotent: a transfer whose key was
+// already applied returns the original record and changes nothing if it
+// names the same parties, cut-off, amount and price, and fails with
+// ErrInvalidTransfer otherwise. Errors wrap ErrInvalidTransfer,
 // ErrInvalidHolder, ErrOutOfOrder or ErrLoanClosed.
 func (b *Book) Transfer(t Transfer) (TransferRecord, error) {
+	for _, r := range b.transfers {
+		if r.Key != t.Key || t.Key == "" {
+			continue
+		}
+		if r.From != t.From || r.To != t.To.ID || r.CutOff != t.CutOff || r.Price.Minor() != t.Price.Minor() ||
+			(!t.Amount.IsZero() && t.Amount.Minor() != r.Amount.Minor()) {
+			return TransferRecord{}, fmt.Errorf("%w: loan %s: key %q was used by another transfer (%s → %s, %s on %s)",
+				ErrInvalidTransfer, b.loan, t.Key, r.From, r.To, r.Amount, r.CutOff)
+		}
+		return r, nil
+	}
 	if err := b.checkEvent(t.Key, t.CutOff); err != nil {
 		return TransferRecord{}, err
 	}
@@ -719,5 +733,6 @@ func (b *Book) Transfer(t Transfer) (TransferRecord, error) {
 		}
 	}
 	b.last = t.CutOff
+	b.transfers = append(b.transfers, rec)
 	return rec, nil
 }

@@ -204,14 +204,38 @@ func (b *Book) MarshalBinary() ([]byte, error) {
 	}
 	e.uint(uint64(len(b.holdings)))
 	for _, h := range b.holdings {
-		e.str(string(h.Holder))
-		e.uint(uint64(h.Kind))
-		e.int(h.Principal.Minor())
-		e.date(h.Opened)
-		e.date(h.Closed)
-		e.uint(uint64(h.Origin))
+		e.holding(h)
+	}
+	e.uint(uint64(len(b.transfers)))
+	for _, r := range b.transfers {
+		e.str(r.Key)
+		e.date(r.CutOff)
+		e.str(string(r.From))
+		e.str(string(r.To))
+		e.int(r.Amount.Minor())
+		e.int(r.Price.Minor())
+		for _, hs := range [2][]Holding{r.Closed, r.Opened} {
+			e.uint(uint64(len(hs)))
+			for _, h := range hs {
+				e.holding(h)
+			}
+		}
 	}
 	return e.b, nil
+}
+
+func (e *encoder) holding(h Holding) {
+	e.str(string(h.Holder))
+	e.uint(uint64(h.Kind))
+	e.int(h.Principal.Minor())
+	e.date(h.Opened)
+	e.date(h.Closed)
+	e.uint(uint64(h.Origin))
+}
+
+func (d *decoder) holding(cur lendkit.Currency) Holding {
+	return Holding{Holder: HolderID(d.str()), Kind: HolderKind(d.uint()), Principal: lendkit.New(d.int(), cur),
+		Opened: d.date(), Closed: d.date(), Origin: Origin(d.uint())}
 }
 
 // Restore rebuilds a book from what MarshalBinary wrote. It re-checks the
@@ -353,8 +377,23 @@ func Restore(data []byte) (*Book, error) {
 	}
 	b.holdings = make([]Holding, d.count())
 	for i := range b.holdings {
-		b.holdings[i] = Holding{Holder: HolderID(d.str()), Kind: HolderKind(d.uint()), Principal: lendkit.New(d.int(), cur),
-			Opened: d.date(), Closed: d.date(), Origin: Origin(d.uint())}
+		b.holdings[i] = d.holding(cur)
+	}
+	if n := d.count(); n > 0 {
+		b.transfers = make([]TransferRecord, n)
+		for i := range b.transfers {
+			r := TransferRecord{Loan: b.loan, Key: d.str(), CutOff: d.date(), From: HolderID(d.str()), To: HolderID(d.str()),
+				Amount: lendkit.New(d.int(), cur), Price: lendkit.New(d.int(), cur)}
+			for _, hs := range [2]*[]Holding{&r.Closed, &r.Opened} {
+				if m := d.count(); m > 0 {
+					*hs = make([]Holding, m)
+					for j := range *hs {
+						(*hs)[j] = d.holding(cur)
+					}
+				}
+			}
+			b.transfers[i] = r
+		}
 	}
 	for i := range b.hs {
 		if b.hs[i].open >= len(b.holdings) {

@@ -262,11 +262,19 @@ func apply(ctx context.Context, tx store.Tx, loanID, key string, date lendkit.Da
 // Transfer applies a transfer of holdings to a persisted loan: the register
 // lines it closes and opens, the price settlement entry (when priced), and
 // the projections re-derived for the instalments not yet due (the buyer now
-// receives them), all in the caller's unit of work.
+// receives them), all in the caller's unit of work. A replay of an applied
+// transfer's key returns the original record and writes nothing.
 func Transfer(ctx context.Context, tx store.Tx, loanID string, t dispatch.Transfer, acc Accounts) (dispatch.TransferRecord, error) {
 	l, err := Load(ctx, tx, loanID)
 	if err != nil {
 		return dispatch.TransferRecord{}, err
+	}
+	for _, r := range l.Book.Transfers() {
+		if r.Key == t.Key && t.Key != "" {
+			// A replay: the book checks the payload and returns the original
+			// record; everything was written when it was first applied.
+			return l.Book.Transfer(t)
+		}
 	}
 	before := l.Book.Holdings()
 	rec, err := l.Book.Transfer(t)

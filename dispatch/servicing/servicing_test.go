@@ -275,6 +275,15 @@ func TestFundPayTransfer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Replaying the sale changes nothing: same register, no second price.
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			_, err := servicing.Transfer(ctx, tx, "L1", dispatch.Transfer{Key: "sale-1", CutOff: day("2025-02-10"), From: "a-fr",
+				To: dispatch.Holder{ID: "z-fund", Kind: dispatch.Fund}, Price: eur("251.00")}, servicing.DefaultAccounts)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var hs []store.DispatchHolding
 		err = db.View(ctx, func(tx store.Tx) error {
 			if hs, err = tx.Dispatch().Holdings(ctx, "L1"); err != nil {
