@@ -728,6 +728,7 @@ type loanView struct {
 	Credit      lendkit.Money `json:"credit"`
 	DaysPastDue int           `json:"days_past_due"`
 	NextDue     string        `json:"next_due,omitempty"`
+	Advisor     string        `json:"advisor_id,omitempty"`
 	AsOf        string        `json:"as_of"`
 }
 
@@ -745,7 +746,8 @@ func loanViewFrom(rp *replayed, lr loanRow, asOf lendkit.Date) (loanView, error)
 		return loanView{}, err
 	}
 	v := loanView{ID: lr.id, Application: lr.applicationID, BorrowerID: lr.borrowerID, Amount: lr.amount, Status: rp.book.Status().String(),
-		Outstanding: rp.book.Outstanding(), DueNow: due, Credit: rp.book.Credit(), DaysPastDue: rp.book.DaysPastDue(asOf), AsOf: asOf.String()}
+		Outstanding: rp.book.Outstanding(), DueNow: due, Credit: rp.book.Credit(), DaysPastDue: rp.book.DaysPastDue(asOf), AsOf: asOf.String(),
+		Advisor: lr.advisor}
 	for _, o := range rp.book.Schedule() {
 		if o.Due.After(asOf) {
 			v.NextDue = o.Due.String()

@@ -47,6 +47,10 @@ type loanEvent struct {
 	Date   string `json:"-"`
 	Key    string `json:"-"`
 	Amount string `json:"amount"`
+	// Reschedulings only: the new annual rate in percent ("" keeps it) and
+	// the number of instalments from the date on.
+	Rate    string `json:"rate,omitempty"`
+	Periods int    `json:"periods,omitempty"`
 	// Transfers only.
 	From   string `json:"from,omitempty"`
 	To     string `json:"to,omitempty"`
@@ -145,6 +149,18 @@ func (r *replayed) apply(ev loanEvent) error {
 	if err != nil {
 		return err
 	}
+	if ev.Kind == "reschedule" {
+		res, rows, err := rescheduleRows(r.schedule, date, ev)
+		if err != nil {
+			return err
+		}
+		if err := r.book.Reschedule(date, rows); err != nil {
+			return err
+		}
+		r.schedule = res
+		r.events = append(r.events, ev)
+		return nil
+	}
 	amt, err := lendkit.ParseMoney(ev.Amount, cur)
 	if err != nil {
 		return err
@@ -178,6 +194,37 @@ func (r *replayed) apply(ev loanEvent) error {
 	}
 	r.events = append(r.events, ev)
 	return nil
+}
+
+// rescheduleRows restructures schedule from date (amortization.Reschedule,
+// arrears left due rather than capitalised) and returns the new schedule
+// with the instalments dispatch must service after date.
+func rescheduleRows(schedule *amortization.Schedule, date lendkit.Date, ev loanEvent) (*amortization.Schedule, []disp.Instalment, error) {
+	var ch amortization.Changes
+	if ev.Rate != "" {
+		p, err := decimal.NewFromString(ev.Rate)
+		if err != nil {
+			return nil, nil, badRequest("invalid_reschedule", "rate: %q is not a percentage", ev.Rate)
+		}
+		r := lendkit.RateFromPercent(p)
+		ch.Rate = &r
+	}
+	ch.Periods = ev.Periods
+	res, err := amortization.Reschedule(schedule, date, ch)
+	if err != nil {
+		return nil, nil, badRequest("invalid_reschedule", "%v", err)
+	}
+	all, err := disp.FromSchedule(res.Schedule)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []disp.Instalment
+	for _, in := range all {
+		if in.Due.After(date) {
+			rows = append(rows, in)
+		}
+	}
+	return res.Schedule, rows, nil
 }
 
 // openBook builds the book of a freshly funded loan from its terms.
@@ -242,7 +289,7 @@ func loadLoan(ctx context.Context, q sqlq, loanID string) (*replayed, loanRow, e
 
 // loanRow is a platform_loans row.
 type loanRow struct {
-	id, applicationID, borrowerID, status, start, terms string
+	id, applicationID, borrowerID, status, start, terms, advisor string
 	amount                                              lendkit.Money
 }
 
@@ -250,8 +297,8 @@ func getLoanRow(ctx context.Context, q sqlq, id string) (loanRow, error) {
 	var lr loanRow
 	var minor int64
 	var cur string
-	err := queryRow(ctx, q, `SELECT id, application_id, borrower_id, amount, currency, status, start_date, terms FROM platform_loans WHERE id = $1`,
-		[]any{id}, &lr.id, &lr.applicationID, &lr.borrowerID, &minor, &cur, &lr.status, &lr.start, &lr.terms)
+	err := queryRow(ctx, q, `SELECT id, application_id, borrower_id, amount, currency, status, start_date, terms, advisor_id FROM platform_loans WHERE id = $1`,
+		[]any{id}, &lr.id, &lr.applicationID, &lr.borrowerID, &minor, &cur, &lr.status, &lr.start, &lr.terms, &lr.advisor)
 	if errors.Is(err, errNoRow) {
 		return lr, notFound("loan")
 	}

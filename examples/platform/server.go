@@ -129,6 +129,8 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/v1/loans/{id}", roles: everyone, tx: s.getLoan},
 		{method: "GET", path: "/v1/loans/{id}/schedule", roles: everyone, tx: s.getSchedule},
 		{method: "POST", path: "/v1/loans/{id}/payments", roles: borrowerOrStaff, money: true, tx: s.makePayment},
+		{method: "POST", path: "/v1/loans/{id}/advisor", roles: staff, tx: s.assignAdvisor},
+		{method: "POST", path: "/v1/loans/{id}/reschedule", roles: staff, tx: s.rescheduleLoan},
 		{method: "POST", path: "/v1/servicing/run", roles: staff, keyed: true, h: s.runServicing},
 		{method: "GET", path: "/v1/audit", roles: admin, h: s.listAudit},
 	}

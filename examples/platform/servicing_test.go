@@ -77,3 +77,66 @@ func TestServicingCycle(t *testing.T) {
 		}
 	})
 }
+
+// TestAdvisorAndReschedule: a loan in arrears is assigned to an advisor and
+// rescheduled over a longer term at a lower rate; the overdue instalment
+// stays due, the new plan repays exactly the rest, and the stored servicing
+// state matches the replay of the loan's events.
+func TestAdvisorAndReschedule(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend) {
+		tb := setup(t, b)
+		agent := tb.login(t, roleAgent)
+		appID, bor := signedApplication(t, tb, "ivy@example.com", "6000.00")
+		var loan loanView
+		tb.do(t, "POST", "/v1/applications/"+appID+"/disburse", agent, nil, idempotencyHeader, "d").must(t, 201).json(t, &loan)
+		var sched struct {
+			Rows []scheduleRow `json:"rows"`
+		}
+		tb.do(t, "GET", "/v1/loans/"+loan.ID+"/schedule", bor, nil).must(t, 200).json(t, &sched)
+		// The borrower empties the wallet, so the first instalment is missed.
+		tb.do(t, "POST", "/v1/users/"+loan.BorrowerID+"/kyc", agent, map[string]int{"level": 2}).must(t, 200)
+		tb.do(t, "POST", "/v1/wallet/payouts", bor, map[string]string{"amount": "6000.00", "iban": "FR7630006000011234567890189"}, idempotencyHeader, "out").must(t, 201)
+		tb.clock.Set(sched.Rows[0].Due.AddDays(20).Time().Add(8 * time.Hour))
+		tb.do(t, "GET", "/v1/loans/"+loan.ID, bor, nil).must(t, 200).json(t, &loan)
+		if loan.DaysPastDue != 20 {
+			t.Fatalf("days past due %d", loan.DaysPastDue)
+		}
+		var me struct {
+			User user `json:"user"`
+		}
+		tb.do(t, "GET", "/v1/me", agent, nil).must(t, 200).json(t, &me)
+		tb.do(t, "POST", "/v1/loans/"+loan.ID+"/advisor", bor, map[string]string{"advisor_id": me.User.ID}).must(t, http.StatusForbidden)
+		tb.do(t, "POST", "/v1/loans/"+loan.ID+"/advisor", agent, map[string]string{"advisor_id": loan.BorrowerID}).must(t, 400)
+		tb.do(t, "POST", "/v1/loans/"+loan.ID+"/advisor", agent, map[string]string{"advisor_id": me.User.ID}).must(t, 200)
+
+		before := loan.DueNow
+		tb.do(t, "POST", "/v1/loans/"+loan.ID+"/reschedule", agent, map[string]any{"rate": "3.5", "periods": 36}).must(t, 200).json(t, &loan)
+		if loan.Advisor != me.User.ID {
+			t.Errorf("advisor %q", loan.Advisor)
+		}
+		if loan.DueNow != before {
+			t.Errorf("due now %s after rescheduling, %s before: the overdue instalment must stay due", loan.DueNow, before)
+		}
+		tb.do(t, "GET", "/v1/loans/"+loan.ID+"/schedule", bor, nil).must(t, 200).json(t, &sched)
+		if n := len(sched.Rows); n != 1+36 || !sched.Rows[n-1].Balance.IsZero() {
+			t.Fatalf("rescheduled plan has %d rows, last balance %s", n, sched.Rows[n-1].Balance)
+		}
+		var principal lendkit.Money = lendkit.Zero(lendkit.EUR)
+		for _, r := range sched.Rows {
+			principal, _ = principal.Add(r.Principal)
+		}
+		if principal != lendkit.MustParseMoney("6000", "EUR") {
+			t.Errorf("the plan repays %s of principal", principal)
+		}
+		tb.do(t, "POST", "/v1/wallet/payins", bor, map[string]string{"amount": "1000.00"}, idempotencyHeader, "back").must(t, 201)
+		var rep cycleReport
+		tb.do(t, "POST", "/v1/servicing/run", agent, nil, idempotencyHeader, "r").must(t, 200).json(t, &rep)
+		if rep.Collected != 1 || rep.InArrears != 0 {
+			t.Fatalf("cycle after rescheduling = %+v", rep)
+		}
+		if probs, err := verifyLoans(t.Context(), tb.db); err != nil || len(probs) > 0 {
+			t.Fatalf("verify: %v %v", err, probs)
+		}
+	})
+}

@@ -101,6 +101,7 @@ CREATE TABLE platform_loans (
     status         TEXT    NOT NULL,
     start_date     TEXT    NOT NULL,
     terms          TEXT    NOT NULL,
+    advisor_id     TEXT    NOT NULL DEFAULT '', -- the agent following the loan in arrears
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL
 );
@@ -111,7 +112,7 @@ CREATE INDEX platform_loans_application ON platform_loans (application_id);
 CREATE TABLE platform_loan_events (
     loan_id    TEXT    NOT NULL REFERENCES platform_loans (id),
     seq        BIGINT NOT NULL CHECK (seq >= 1),
-    kind       TEXT    NOT NULL CHECK (kind IN ('payment', 'transfer')),
+    kind       TEXT    NOT NULL CHECK (kind IN ('payment', 'transfer', 'reschedule')),
     event_date TEXT    NOT NULL,
     key        TEXT    NOT NULL,
     payload    TEXT    NOT NULL,
