@@ -290,7 +290,7 @@ func loadLoan(ctx context.Context, q sqlq, loanID string) (*replayed, loanRow, e
 // loanRow is a platform_loans row.
 type loanRow struct {
 	id, applicationID, borrowerID, status, start, terms, advisor string
-	amount                                              lendkit.Money
+	amount                                                       lendkit.Money
 }
 
 func getLoanRow(ctx context.Context, q sqlq, id string) (loanRow, error) {
