@@ -168,24 +168,33 @@ func (d Dispersal) Entry() (Entry, bool) {
 	cur := total.Currency()
 	legs := make([]Leg, 0, len(d.Shares)+6)
 	legs = append(legs, Leg{Account: Account{Role: BorrowerWallet, Owner: d.Borrower}, Side: Debit, Amount: total})
-	taxes := map[string]int64{}
+	// Taxes per code: profiles have a handful of codes, so a short slice
+	// searched linearly beats a map over 3,000 shares.
+	type codeSum struct {
+		code string
+		sum  int64
+	}
+	var taxes []codeSum
 	for _, s := range d.Shares {
 		if s.Net.IsPositive() {
 			legs = append(legs, Leg{Account: Account{Role: HolderWallet, Owner: string(s.Holder)}, Side: Credit, Amount: s.Net})
 		}
 		for _, l := range s.Taxes {
-			taxes[l.Code] += l.Amount.Minor()
+			k := 0
+			for k < len(taxes) && taxes[k].code != l.Code {
+				k++
+			}
+			if k == len(taxes) {
+				taxes = append(taxes, codeSum{code: l.Code})
+			}
+			taxes[k].sum += l.Amount.Minor()
 		}
 	}
-	codes := make([]string, 0, len(taxes))
-	for c, v := range taxes {
-		if v > 0 {
-			codes = append(codes, c)
+	slices.SortFunc(taxes, func(a, b codeSum) int { return strings.Compare(a.code, b.code) })
+	for _, t := range taxes {
+		if t.sum > 0 {
+			legs = append(legs, Leg{Account: Account{Role: TaxAuthority, Owner: t.code}, Side: Credit, Amount: lendkit.New(t.sum, cur)})
 		}
-	}
-	slices.Sort(codes)
-	for _, c := range codes {
-		legs = append(legs, Leg{Account: Account{Role: TaxAuthority, Owner: c}, Side: Credit, Amount: lendkit.New(taxes[c], cur)})
 	}
 	if rev := d.PlatformFee.Minor() + d.Applied.Fee.Minor(); rev > 0 {
 		legs = append(legs, Leg{Account: Account{Role: PlatformRevenue}, Side: Credit, Amount: lendkit.New(rev, cur)})

@@ -135,6 +135,9 @@ type Funded struct {
 // Errors: store.ErrConflict when the loan is already persisted; ledger errors
 // (ledger.ErrInsufficientFunds, ledger.ErrUnknownAccount) from the posting.
 func Fund(ctx context.Context, tx store.Tx, b *dispatch.Book, o FundOptions) (Funded, error) {
+	if !o.SkipEntry && (o.Key == "" || o.Accounts == nil) {
+		return Funded{}, fmt.Errorf("%w: loan %s: funding needs a key and an account mapping (or SkipEntry)", dispatch.ErrInvalidEvent, b.Loan())
+	}
 	l := &Loan{Book: b}
 	if err := l.save(ctx, tx); err != nil {
 		return Funded{}, err

@@ -174,6 +174,14 @@ func TestFundPayTransfer(t *testing.T) {
 		if got := balance(t, db, dispatch.Account{Role: dispatch.BorrowerWallet, Owner: "B1"}); got != "1000.00" {
 			t.Errorf("borrower wallet %s after funding", got)
 		}
+		// Funding without a key is refused before anything is written.
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			_, err := servicing.Fund(ctx, tx, book, servicing.FundOptions{Accounts: servicing.DefaultAccounts})
+			return err
+		})
+		if !errors.Is(err, dispatch.ErrInvalidEvent) {
+			t.Errorf("funding without a key: %v", err)
+		}
 		// Funding twice is refused and writes nothing.
 		err = db.InTx(ctx, func(tx store.Tx) error {
 			_, err := servicing.Fund(ctx, tx, book, servicing.FundOptions{Key: "funding-2", Accounts: servicing.DefaultAccounts})
