@@ -21,6 +21,8 @@ const (
 	codeForeignKeyViolation  = "23503"
 	codeCheckViolation       = "23514"
 	codeNotNullViolation     = "23502"
+	codeInvalidByteSequence  = "22021" // a NUL in text: Postgres text cannot hold one
+	codeUntranslatable       = "22P05" // a \u0000 in JSONB
 	codeAdminShutdown        = "57P01"
 )
 
@@ -65,7 +67,7 @@ func interpretError(err error) error {
 			return fmt.Errorf("%w: %s: %w", store.ErrConflict, constraintOf(pe), err)
 		case codeForeignKeyViolation:
 			return fmt.Errorf("%w: %s: %w", store.ErrNotFound, constraintOf(pe), err)
-		case codeCheckViolation, codeNotNullViolation:
+		case codeCheckViolation, codeNotNullViolation, codeInvalidByteSequence, codeUntranslatable:
 			return fmt.Errorf("%w: %s: %w", store.ErrConstraint, constraintOf(pe), err)
 		case codeAdminShutdown:
 			return fmt.Errorf("%w: %w", store.ErrClosed, err)
