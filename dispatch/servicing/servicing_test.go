@@ -525,13 +525,15 @@ func TestConcurrentPayments(t *testing.T) {
 			}()
 		}
 		for range 2 * n {
-			if err := <-errs; err != nil && !errors.Is(err, store.ErrConflict) {
+			// Under contention a unit of work may lose: ErrConflict (the
+			// loan's version moved) or, on Postgres, ErrSerialization once
+			// the bounded retries are spent. Both leave nothing behind.
+			if err := <-errs; err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrSerialization) {
 				t.Errorf("payment: %v", err)
 			}
 		}
-		// A payment refused with ErrConflict (a stale version on a backend
-		// that does not retry) may be retried by the caller; do so until
-		// every key is applied.
+		// A refused payment is retried by the caller; replays of applied
+		// keys change nothing.
 		for k := range n {
 			p := dispatch.Payment{Key: fmt.Sprintf("p%d", k), Date: day("2025-03-01"), Amount: eur("101.50")}
 			if err := db.InTx(ctx, func(tx store.Tx) error {
