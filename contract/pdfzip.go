@@ -105,6 +105,9 @@ func finishPDF(raw, alias, value []byte, compress bool) ([]byte, error) {
 		out = append(out, raw[pos:next]...)
 		pos = next
 	}
+	if len(offsets) < 2 {
+		return bad(pos, "no objects")
+	}
 	t := bytes.Index(raw[pos:], []byte("trailer\n"))
 	s := bytes.Index(raw[pos:], []byte("startxref\n"))
 	if t < 0 || s < t {

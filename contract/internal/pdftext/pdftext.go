@@ -129,8 +129,8 @@ func spansOf(data []byte) ([]Span, error) {
 			}
 			str, haveStr = s, true
 			i += n
-		case c == '[' || c == ']' || c == '<' || c == '>':
-			i++
+		case c == '[' || c == ']' || c == '<' || c == '>' || c == ')':
+			i++ // array and dictionary delimiters; a stray ')' is skipped
 		default:
 			j := i
 			for j < len(data) && !strings.ContainsRune(" \n\r\t()[]<>", rune(data[j])) {
