@@ -92,6 +92,12 @@ func Load(ctx context.Context, tx store.Tx, loanID string) (*Loan, error) {
 	return &Loan{Book: b, Version: l.Version}, nil
 }
 
+// Save writes the book's state under the version check and advances
+// Version: for an event this package has no function for, apply it to
+// l.Book and Save in the same unit of work. Errors: store.ErrConflict when
+// another unit of work saved the loan since it was loaded.
+func (l *Loan) Save(ctx context.Context, tx store.Tx) error { return l.save(ctx, tx) }
+
 // save writes the book's new state under the version check.
 func (l *Loan) save(ctx context.Context, tx store.Tx) error {
 	state, err := l.Book.MarshalBinary()
@@ -358,6 +364,23 @@ func Default(ctx context.Context, tx store.Tx, loanID string, date lendkit.Date)
 		return dispatch.DefaultRecord{}, err
 	}
 	return rec, l.save(ctx, tx)
+}
+
+// Reschedule replaces a persisted loan's instalments due after date (see
+// dispatch.Book.Reschedule: rows from amortization's prepayment or
+// rescheduling maths) and re-derives its projections.
+func Reschedule(ctx context.Context, tx store.Tx, loanID string, date lendkit.Date, rows []dispatch.Instalment) error {
+	l, err := Load(ctx, tx, loanID)
+	if err != nil {
+		return err
+	}
+	if err := l.Book.Reschedule(date, rows); err != nil {
+		return err
+	}
+	if _, err := reproject(ctx, tx, l.Book); err != nil {
+		return err
+	}
+	return l.save(ctx, tx)
 }
 
 // WriteOff writes a persisted loan off (see dispatch.Book.WriteOff).

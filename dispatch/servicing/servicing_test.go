@@ -351,11 +351,40 @@ func TestFundPayTransfer(t *testing.T) {
 			t.Error(err)
 		}
 
-		// The last instalment, once collected: the loan is repaid and every
+		// The last instalment is rescheduled in two (same principal): the
+		// projections follow.
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			if err := servicing.Reschedule(ctx, tx, "L1", day("2025-02-20"), []dispatch.Instalment{
+				{N: 2, Due: day("2025-03-01"), Principal: eur("300.00"), Interest: eur("3.00")},
+				{N: 3, Due: day("2025-04-01"), Principal: eur("200.00"), Interest: eur("2.00")},
+			}); err != nil {
+				return err
+			}
+			rows, err := tx.Dispatch().Projections(ctx, "L1", "z-fund")
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, fmt.Sprintf("%d %s", r.N, r.Capital.Amount()))
+			}
+			if diff := cmp.Diff([]string{"2 150.00", "3 100.00"}, got); diff != "" {
+				return fmt.Errorf("rescheduled projections (-want +got):\n%s", diff)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// The last instalments, once collected: the loan is repaid and every
 		// holder has received exactly its principal.
 		collect(t, db, "B1", "c2", eur("505.00"))
 		err = db.InTx(ctx, func(tx store.Tx) error {
-			_, err = servicing.Pay(ctx, tx, "L1", dispatch.Payment{Key: "sdd-2", Date: day("2025-03-01"), Amount: eur("505.00")}, servicing.DefaultAccounts)
+			if _, err = servicing.Pay(ctx, tx, "L1", dispatch.Payment{Key: "sdd-2", Date: day("2025-03-01"), Amount: eur("303.00")}, servicing.DefaultAccounts); err != nil {
+				return err
+			}
+			_, err = servicing.Pay(ctx, tx, "L1", dispatch.Payment{Key: "sdd-3", Date: day("2025-04-01"), Amount: eur("202.00")}, servicing.DefaultAccounts)
 			return err
 		})
 		if err != nil {
