@@ -313,7 +313,9 @@ func (l *Locale) RateDigits(r lendkit.Rate, places int32) string {
 }
 
 // Date formats d as a long date: "15 January 2027" (en, day first as in
-// European English), "1er janvier 2027" (fr), "15 gennaio 2027" (it).
+// European English), "15 janvier 2027" (fr), "15 gennaio 2027" (it). The
+// first of the month is "1er janvier" in French, as French contracts write
+// it, where CLDR's pattern gives "1 janvier".
 func (l *Locale) Date(d lendkit.Date) string {
 	if d.IsZero() {
 		return ""
