@@ -13,30 +13,32 @@
 // amortization schedule with [FromSchedule]), the stakes of its funders,
 // and the servicing rules. [Open] returns its [Book]. Each month:
 //
-//		collected cash → Waterfall → PlatformFee → pro-rata split → tax → Entry
+//	collected cash → Waterfall → PlatformFee → pro-rata split → tax → Entry
 //
-//	  - The [Waterfall] applies cash to what is due, penalties, fees, interest
-//	    then principal by default, past-due instalments before the current one
-//	    ([OldestFirst]; [ComponentFirst] pays each component across
-//	    instalments). What is left is kept as the borrower's credit or prepays
-//	    principal ([Overpayment]).
-//	  - The [PlatformFee] (a share of interest, of outstanding principal, or a
-//	    fixed amount per instalment) is taken from the interest before the
-//	    holders share the rest.
-//	  - Principal, interest and penalty are each split among the holders in
-//	    proportion to their outstanding principal with [lendkit.Allocate], the
-//	    project's only splitting primitive: the parts always sum to the whole,
-//	    and when the last principal is repaid each holder receives exactly what
-//	    it still has outstanding. Holders are always walked in [HolderID]
-//	    order, so the result never depends on the order callers list them in.
-//	  - Tax is withheld per holder per payment by its [TaxProfile], a
-//	    date-effective table ([FranceIndividual]: 12.8 % + 17.2 % on interest
-//	    paid until 2025-12-31, 12.8 % + 18.6 % from 2026-01-01;
-//	    [FranceExempt]; [ItalyIndividual]; none for companies and funds; or
-//	    [NewTaxProfile]), each tax rounded half-up and shown on its own line.
-//	  - The result is a [Dispersal], and [Dispersal.Entry] is its balanced
-//	    ledger transaction as data: the borrower's wallet pays each holder's
-//	    wallet, each tax authority and the platform.
+// Step by step:
+//
+//   - The [Waterfall] applies cash to what is due, penalties, fees, interest
+//     then principal by default, past-due instalments before the current one
+//     ([OldestFirst]; [ComponentFirst] pays each component across
+//     instalments). What is left is kept as the borrower's credit or prepays
+//     principal ([Overpayment]).
+//   - The [PlatformFee] (a share of interest, of outstanding principal, or a
+//     fixed amount per instalment) is taken from the interest before the
+//     holders share the rest.
+//   - Principal, interest and penalty are each split among the holders in
+//     proportion to their outstanding principal with [lendkit.Allocate], the
+//     project's only splitting primitive: the parts always sum to the whole,
+//     and when the last principal is repaid each holder receives exactly what
+//     it still has outstanding. Holders are always walked in [HolderID]
+//     order, so the result never depends on the order callers list them in.
+//   - Tax is withheld per holder per payment by its [TaxProfile], a
+//     date-effective table ([FranceIndividual]: 12.8 % + 17.2 % on interest
+//     paid until 2025-12-31, 12.8 % + 18.6 % from 2026-01-01;
+//     [FranceExempt]; [ItalyIndividual]; none for companies and funds; or
+//     [NewTaxProfile]), each tax rounded half-up and shown on its own line.
+//   - The result is a [Dispersal], and [Dispersal.Entry] is its balanced
+//     ledger transaction as data: the borrower's wallet pays each holder's
+//     wallet, each tax authority and the platform.
 //
 // # Events
 //
@@ -57,6 +59,10 @@
 // [Summarise] give a holder's figures: outstanding, received capital and
 // interest, tax withheld, projects, amounts at risk by days past due, and the
 // IRR of its cash flows (amortization.XIRR).
+//
+// [Book.ProjectEach] streams the projection one instalment at a time, for
+// writers of 180,000 rows. [Book.MarshalBinary] and [Restore] carry a book's
+// complete state between events (dispatch/servicing stores it).
 //
 // Every event is all-or-nothing: on error the book is unchanged, and every
 // dispersal is checked ([Dispersal.Check]) before it is returned, so a wrong
