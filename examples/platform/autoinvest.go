@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -15,7 +16,8 @@ import (
 )
 
 // Auto-invest: a lender states what they accept (a minimum rate, a maximum
-// term, a maximum amount per project); when an agent lists a project, every
+// term, a maximum amount per project, optionally only loans backed by given
+// partner companies); when an agent lists a project, every
 // lender whose preferences it meets commits automatically, up to their
 // maximum and their wallet's available balance, oldest preferences first,
 // until the project is fully funded. Commitments are ordinary wallet holds:
@@ -27,6 +29,9 @@ type preferences struct {
 	MinRate       string `json:"min_rate"`        // percent, "5"
 	MaxTermMonths int    `json:"max_term_months"` // 0: any term
 	MaxPerProject string `json:"max_per_project"` // amount in the platform currency
+	// Companies, when not empty, limits auto-invest to loans backed by these
+	// partner companies (employer codes).
+	Companies []string `json:"companies,omitempty"`
 }
 
 func (p preferences) validate(cur lendkit.Currency) (decimal.Decimal, lendkit.Money, error) {
@@ -124,6 +129,9 @@ func (s *server) autoInvest(ctx context.Context, projectID string, app applicati
 				continue
 			}
 			if appRate.Percent().LessThan(minRate) || (p.MaxTermMonths > 0 && app.TermMonths > p.MaxTermMonths) {
+				continue
+			}
+			if len(p.Companies) > 0 && !slices.Contains(p.Companies, app.Employer) {
 				continue
 			}
 			cands = append(cands, cand{id, max})

@@ -35,7 +35,10 @@ type applicationRequest struct {
 	BirthDate       string `json:"birth_date"`
 	Contract        string `json:"contract"` // scoring.ContractKind: permanent, fixed-term, self-employed, …
 	SeniorityMonths int    `json:"seniority_months"`
-	MonthlyIncome   string `json:"monthly_income"`
+	// Employer is the partner company's code when the loan is employer-backed
+	// (its policy applies on top of the platform's).
+	Employer      string `json:"employer,omitempty"`
+	MonthlyIncome string `json:"monthly_income"`
 	DebtService     string `json:"debt_service,omitempty"`
 	LivingCosts     string `json:"living_costs,omitempty"`
 	Adults          int    `json:"adults,omitempty"`
@@ -130,6 +133,7 @@ func (r applicationRequest) application(id string, asOf lendkit.Date) (scoring.A
 	a.ID, a.AsOf, a.TermMonths = id, asOf, r.TermMonths
 	a.Contract = scoring.ContractKind(r.Contract)
 	a.SeniorityMonths = r.SeniorityMonths
+	a.Employer = r.Employer
 	a.Budget.Incomes = []scoring.Income{{Kind: scoring.IncomePermanent, Monthly: income}}
 	a.Budget.Household = scoring.Household{Adults: adults, Children: r.Children}
 	a.Features = scoring.Features{}
@@ -156,7 +160,8 @@ type applicationView struct {
 	TermMonths int             `json:"term_months"`
 	Rate       string          `json:"rate"`
 	LoanType   string          `json:"loan_type"`
-	Status     string          `json:"status"` // approved, referred, declined, contracted, signed, disbursed
+	Employer   string          `json:"employer,omitempty"`
+	Status     string          `json:"status"` // approved, referred, declined, contracted, signed, listed, disbursed
 	Decision   json.RawMessage `json:"decision"`
 	LoanID     string          `json:"loan_id,omitempty"`
 	CreatedAt  string          `json:"created_at"`
@@ -265,6 +270,7 @@ func loadApplication(ctx context.Context, q sqlq, id string) (applicationView, e
 		return v, err
 	}
 	v.Amount, v.TermMonths, v.Decision, v.CreatedAt = lendkit.New(minor, c), int(term), d.Decision, microTime(created)
+	v.Employer = d.Request.Employer
 	return v, nil
 }
 

@@ -36,6 +36,7 @@ type projectView struct {
 	Deadline    lendkit.Date  `json:"deadline"`
 	Rate        string        `json:"rate"`
 	TermMonths  int           `json:"term_months"`
+	Employer    string        `json:"employer,omitempty"`
 	LoanID      string        `json:"loan_id,omitempty"`
 }
 
@@ -53,7 +54,7 @@ func (s *server) projectViewOf(ctx context.Context, q sqlq, id string) (projectV
 	if err != nil {
 		return p, err
 	}
-	p.Rate, p.TermMonths = app.Rate, app.TermMonths
+	p.Rate, p.TermMonths, p.Employer = app.Rate, app.TermMonths, app.Employer
 	return p, nil
 }
 

@@ -16,13 +16,16 @@ import (
 
 // signedApplication takes a new borrower's application through decision,
 // contract and signature, and returns its id with the borrower's token.
-func signedApplication(t *testing.T, tb *testBundle, email, amount string) (appID, token string) {
+func signedApplication(t *testing.T, tb *testBundle, email, amount string, employer ...string) (appID, token string) {
 	t.Helper()
 	codes := &codeBox{codes: map[string]string{}}
 	tb.srv.signer.Sender = codes
 	_, bor := tb.signup(t, email, roleBorrower)
 	body := applicationBody(amount, 0)
 	body["loan_type"] = "business"
+	if len(employer) > 0 {
+		body["employer"] = employer[0]
+	}
 	body["company"] = map[string]any{"name": "Fred Street Food", "legal_form": "SAS", "registration_id": "RCS Paris 111 222 333",
 		"representative": "Fred Martin, président", "address": map[string]string{"street": "9 rue Oberkampf", "postal_code": "75011", "city": "Paris", "country": "France"}}
 	var app applicationView
@@ -170,7 +173,7 @@ func TestAutoInvest(t *testing.T) {
 	t.Parallel()
 	tb := setup(t, backends[0])
 	agent := tb.login(t, roleAgent)
-	appID, _ := signedApplication(t, tb, "hugo@example.com", "6000.00")
+	appID, _ := signedApplication(t, tb, "hugo@example.com", "6000.00", "ACME")
 	prefs := []struct {
 		email, payin string
 		p            preferences
@@ -181,6 +184,8 @@ func TestAutoInvest(t *testing.T) {
 		{"c@example.com", "5000.00", preferences{Enabled: true, MinRate: "5", MaxTermMonths: 12, MaxPerProject: "3000.00"}, ""},
 		{"d@example.com", "2000.00", preferences{Enabled: true, MinRate: "4", MaxPerProject: "10000.00"}, "2000.00"},
 		{"e@example.com", "5000.00", preferences{Enabled: false, MinRate: "1", MaxPerProject: "10000.00"}, ""},
+		{"f@example.com", "5000.00", preferences{Enabled: true, MinRate: "1", MaxPerProject: "500.00", Companies: []string{"OTHERCO"}}, ""},
+		{"g@example.com", "5000.00", preferences{Enabled: true, MinRate: "1", MaxPerProject: "500.00", Companies: []string{"ACME"}}, "500.00"},
 	}
 	want := map[string]string{}
 	for _, pr := range prefs {
@@ -194,7 +199,7 @@ func TestAutoInvest(t *testing.T) {
 	}
 	var p projectView
 	tb.do(t, "POST", "/v1/projects", agent, map[string]string{"application_id": appID, "name": "Hugo's bikes"}).must(t, 201).json(t, &p)
-	if p.Commitments != 2 || p.Raised != lendkit.MustParseMoney("5000", "EUR") {
+	if p.Commitments != 3 || p.Raised != lendkit.MustParseMoney("5500", "EUR") || p.Employer != "ACME" {
 		t.Fatalf("after auto-invest: %d commitments, %s raised", p.Commitments, p.Raised)
 	}
 	cms, err := tb.srv.wallets.Commitments(t.Context(), p.ID)
