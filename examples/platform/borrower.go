@@ -39,10 +39,10 @@ type applicationRequest struct {
 	// (its policy applies on top of the platform's).
 	Employer      string `json:"employer,omitempty"`
 	MonthlyIncome string `json:"monthly_income"`
-	DebtService     string `json:"debt_service,omitempty"`
-	LivingCosts     string `json:"living_costs,omitempty"`
-	Adults          int    `json:"adults,omitempty"`
-	Children        int    `json:"children,omitempty"`
+	DebtService   string `json:"debt_service,omitempty"`
+	LivingCosts   string `json:"living_costs,omitempty"`
+	Adults        int    `json:"adults,omitempty"`
+	Children      int    `json:"children,omitempty"`
 	// Identity for the contract (KYC happens before disbursement).
 	FirstName  string      `json:"first_name,omitempty"`
 	LastName   string      `json:"last_name,omitempty"`

@@ -64,7 +64,7 @@ func newDecider() (*scoring.Decider, error) {
 	// top of the platform's (the stricter limit wins), and lenders may
 	// choose to fund only its employees (auto-invest preferences).
 	acme := scoring.Policy{ID: "acme-staff", Version: "2027-01", Owner: scoring.OwnerEmployer, Employer: "ACME", Currency: lendkit.EUR,
-		MaxAmount: &scoring.MoneyLimit{Rule: "ACME-AMOUNT-MAX", Value: eur("20000.00")},
+		MaxAmount:    &scoring.MoneyLimit{Rule: "ACME-AMOUNT-MAX", Value: eur("20000.00")},
 		MinSeniority: &scoring.IntLimit{Rule: "ACME-SENIORITY-MIN", Value: 6}}
 	return scoring.NewDecider(scorer, policy, []scoring.Policy{acme}, scoring.DefaultAffordabilityRules())
 }
