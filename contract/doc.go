@@ -35,6 +35,20 @@
 // and the fingerprint identifies the contract. Verify and Document.Verify
 // detect any changed byte.
 //
+// # Writing a template
+//
+// A template executes on a *View (the Data plus the computed Totals), may
+// call the built-in blocks ("head", "header", "party", "person", "company",
+// "terms", "schedule", "withdrawal", "late", "signatures") and the
+// functions listed in FuncNames. Its HTML is also the source of the PDF,
+// whose layout understands html, head, title, meta, style (ignored), body,
+// header, footer, section, article, div, h1–h3, p, br, strong, b, em, i,
+// span, small, ul, ol, li, table, thead, tbody, tfoot, tr, th and td (with
+// colspan), and three classes: "num" right-aligns a cell, "kv" makes a
+// two-column label/value table, "schedule" sets a table in the smaller
+// font. Any other element is refused when the template is loaded. Header
+// rows (thead) repeat on every page a table runs over.
+//
 // Renderer.Bulk renders the contracts of every lender of a project on a
 // bounded pool of goroutines and returns them in input order.
 //
@@ -49,9 +63,17 @@
 // advanced or qualified signatures (Yousign, DocuSign); QualifiedEvidence
 // turns their answer into the same Evidence.
 //
-// A signed contract version is immutable: a change is a new version that
-// supersedes it. Persisting documents, versions and evidence goes through
-// the store seam (store.ContractStore).
+// # Persistence
+//
+// Save stores rendered documents (HTML, PDF, data, fingerprints) through
+// the store seam (store.ContractStore) inside the caller's unit of work:
+// at a project's funding close, render with Bulk first (pure CPU, outside
+// the transaction, which Postgres may retry), then call Save in the same
+// db.InTx as the ledger postings. RecordSignature stores evidence after
+// checking it against the stored document; a signed version is immutable
+// (the schema refuses updates and deletes too), and a change is a new
+// version that supersedes it. VerifyStored re-renders a stored version from
+// its data and compares fingerprints.
 //
 // The package is pure: it reads no clock, opens no connection and touches
 // no database (a test guards this).
