@@ -125,7 +125,19 @@ type layout struct {
 	// re-emit it; reset on every new page (the header changes it).
 	fontStyle string
 	fontPt    float64
-	buf       []byte // scratch for raw content-stream operators
+	// pending holds content-stream operators not yet handed to fpdf: one
+	// RawWriteStr per run of text and rules instead of one per operator.
+	// flush must run before anything else writes to the page (SetFont,
+	// colours, AddPage, Close).
+	pending []byte
+}
+
+// flush hands the pending operators to fpdf.
+func (l *layout) flush() {
+	if n := len(l.pending); n > 0 {
+		l.pdf.RawWriteStr(string(l.pending[:n-1])) // RawWriteStr adds the last newline
+		l.pending = l.pending[:0]
+	}
 }
 
 // font selects the body font in style and size unless already selected.
@@ -133,6 +145,7 @@ func (l *layout) font(style string, pt float64) {
 	if style == l.fontStyle && pt == l.fontPt {
 		return
 	}
+	l.flush()
 	l.pdf.SetFont(fontFamily, style, pt)
 	l.fontStyle, l.fontPt = style, pt
 }
@@ -144,7 +157,7 @@ const mmToPt = 72 / 25.4
 // millimetres from the top left: the operators fpdf's Text writes, without
 // its formatting allocations, for the thousands of strings of a schedule.
 func (l *layout) show(x, y float64, s string) {
-	b := append(l.buf[:0], "BT "...)
+	b := append(l.pending, "BT "...)
 	b = strconv.AppendFloat(b, x*mmToPt, 'f', 2, 64)
 	b = append(b, ' ')
 	b = strconv.AppendFloat(b, (pageH-y)*mmToPt, 'f', 2, 64)
@@ -159,14 +172,12 @@ func (l *layout) show(x, y float64, s string) {
 			b = append(b, c)
 		}
 	}
-	b = append(b, ") Tj ET"...)
-	l.buf = b
-	l.pdf.RawWriteStr(string(b))
+	l.pending = append(b, ") Tj ET\n"...)
 }
 
 // rect strokes (and with fill, fills) a rectangle in the current colours.
 func (l *layout) rect(x, y, w, h float64, fill bool) {
-	b := l.buf[:0]
+	b := l.pending
 	if fill {
 		// The shade is set inside q…Q: PDF text uses the fill colour, so it
 		// must not outlive the rectangle.
@@ -177,12 +188,11 @@ func (l *layout) rect(x, y, w, h float64, fill bool) {
 		b = append(b, ' ')
 	}
 	if fill {
-		b = append(b, "re B Q"...)
+		b = append(b, "re B Q\n"...)
 	} else {
-		b = append(b, "re S"...)
+		b = append(b, "re S\n"...)
 	}
-	l.buf = b
-	l.pdf.RawWriteStr(string(b))
+	l.pending = b
 }
 
 func (l *layout) width(s, style string, pt float64) float64 {
@@ -201,6 +211,7 @@ func (l *layout) ensure(h float64) bool {
 	if l.y+h <= pageH-marginB {
 		return false
 	}
+	l.flush()
 	l.pdf.AddPage()
 	l.y = marginT
 	l.fontStyle, l.fontPt = "#", 0
@@ -256,13 +267,14 @@ func renderPDF(root *node, m pdfMeta) ([]byte, error) {
 		p.Text(pageW-marginR-widthOf(w, strings.ReplaceAll(page, "{nb}", "00"), "", smalPt), pageH-12, page)
 		p.SetTextColor(0, 0, 0)
 	})
-	l := &layout{pdf: p, w: w, y: marginT, fontStyle: "#"}
+	l := &layout{pdf: p, w: w, y: marginT, fontStyle: "#", pending: make([]byte, 0, 8<<10)}
 	p.AddPage()
 	body := root.find("body")
 	if body == nil {
 		body = root
 	}
 	l.blocks(body)
+	l.flush()
 	pages := p.PageNo()
 	buf := rawPool.Get().(*bytes.Buffer)
 	defer rawPool.Put(buf)
@@ -581,6 +593,7 @@ func (l *layout) table(n *node) {
 	l.y += 1
 	// Cell borders, set once: fpdf restores the stroke colour and line
 	// width on every new page.
+	l.flush()
 	l.pdf.SetDrawColor(150, 150, 150)
 	l.pdf.SetLineWidth(0.15)
 	for i := range rows {
