@@ -43,6 +43,20 @@ func (n *node) hasClass(c string) bool {
 	return false
 }
 
+// arena hands out nodes from chunks: a contract's markup is some 1,500
+// nodes, and one allocation per node was a tenth of a contract's garbage.
+type arena struct {
+	chunk []node
+}
+
+func (a *arena) node() *node {
+	if len(a.chunk) == cap(a.chunk) {
+		a.chunk = make([]node, 0, 256)
+	}
+	a.chunk = a.chunk[:len(a.chunk)+1]
+	return &a.chunk[len(a.chunk)-1]
+}
+
 // voidElements never have content or an end tag.
 var voidElements = map[string]bool{"br": true, "meta": true}
 
@@ -52,7 +66,9 @@ var voidElements = map[string]bool{"br": true, "meta": true}
 // doctype — and is a fraction of the cost of encoding/xml, which matters
 // when 3,000 contracts are laid out at once.
 func parseMarkup(doc []byte) (*node, error) {
-	root := &node{tag: "#document"}
+	var a arena
+	root := a.node()
+	root.tag = "#document"
 	stack := []*node{root}
 	bad := func(i int, format string, args ...any) (*node, error) {
 		return nil, fmt.Errorf("markup: byte %d: "+format, append([]any{i}, args...)...)
@@ -68,7 +84,9 @@ func parseMarkup(doc []byte) (*node, error) {
 			if strings.IndexByte(text, '&') >= 0 {
 				text = html.UnescapeString(text)
 			}
-			top.kids = append(top.kids, &node{text: text})
+			n := a.node()
+			n.text = text
+			top.kids = append(top.kids, n)
 			i += j
 			continue
 		}
@@ -104,7 +122,7 @@ func parseMarkup(doc []byte) (*node, error) {
 			i += j + 1
 			continue
 		}
-		n, end, selfClosed, err := startTag(doc, i)
+		n, end, selfClosed, err := startTag(&a, doc, i)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +153,7 @@ func parseMarkup(doc []byte) (*node, error) {
 
 // startTag parses the start tag at doc[i] ('<'), returning the element, the
 // offset after '>' and whether it ended in "/>".
-func startTag(doc []byte, i int) (*node, int, bool, error) {
+func startTag(a *arena, doc []byte, i int) (*node, int, bool, error) {
 	fail := func(j int, what string) (*node, int, bool, error) {
 		return nil, 0, false, fmt.Errorf("markup: byte %d: %s", j, what)
 	}
@@ -146,7 +164,8 @@ func startTag(doc []byte, i int) (*node, int, bool, error) {
 	if j == i+1 {
 		return fail(i, "'<' not followed by a tag name")
 	}
-	n := &node{tag: strings.ToLower(string(doc[i+1 : j])), colspan: 1}
+	n := a.node()
+	n.tag, n.colspan = tagName(doc[i+1:j]), 1
 	for {
 		for j < len(doc) && isSpaceByte(doc[j]) {
 			j++
@@ -201,6 +220,23 @@ func startTag(doc []byte, i int) (*node, int, bool, error) {
 		}
 	}
 }
+
+// tagName returns the lower-case tag name, without allocating for the
+// supported (lower-case) names.
+func tagName(b []byte) string {
+	if name, ok := internedTags[string(b)]; ok {
+		return name
+	}
+	return strings.ToLower(string(b))
+}
+
+var internedTags = func() map[string]string {
+	m := make(map[string]string, len(supportedElements))
+	for name := range supportedElements {
+		m[name] = name
+	}
+	return m
+}()
 
 func isNameByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == ':' || c == '_'

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"io"
 	"strconv"
 	"sync"
 )
@@ -72,27 +73,30 @@ func finishPDF(raw, alias, value []byte, compress bool) ([]byte, error) {
 				return bad(dataAt, "stream length does not match")
 			}
 			data := raw[dataAt:end]
-			if len(alias) > 0 && bytes.Contains(data, alias) {
-				data = bytes.ReplaceAll(data, alias, value)
-			}
 			out = append(out, raw[pos:body]...)
 			if compress {
 				zbuf.Reset()
 				zw.Reset(&zbuf)
-				if _, err := zw.Write(data); err != nil {
+				if err := writeReplacing(zw, data, alias, value); err != nil {
 					return bad(dataAt, err.Error())
 				}
 				if err := zw.Close(); err != nil {
 					return bad(dataAt, err.Error())
 				}
-				data = zbuf.Bytes()
 				out = append(out, "<</Filter /FlateDecode /Length "...)
+				out = strconv.AppendInt(out, int64(zbuf.Len()), 10)
+				out = append(out, ">>\nstream\n"...)
+				out = append(out, zbuf.Bytes()...)
 			} else {
+				zbuf.Reset()
+				if err := writeReplacing(&zbuf, data, alias, value); err != nil {
+					return bad(dataAt, err.Error())
+				}
 				out = append(out, "<</Length "...)
+				out = strconv.AppendInt(out, int64(zbuf.Len()), 10)
+				out = append(out, ">>\nstream\n"...)
+				out = append(out, zbuf.Bytes()...)
 			}
-			out = strconv.AppendInt(out, int64(len(data)), 10)
-			out = append(out, ">>\nstream\n"...)
-			out = append(out, data...)
 			out = append(out, "\nendstream\nendobj\n"...)
 			pos = end + len("\nendstream\nendobj\n")
 			continue
@@ -151,4 +155,24 @@ func plainStream(raw []byte, i int) (n, dataAt int, ok bool) {
 		return 0, 0, false
 	}
 	return n, k + len(">>\nstream\n"), true
+}
+
+// writeReplacing writes data to w with every alias replaced by value,
+// without building the replaced copy.
+func writeReplacing(w io.Writer, data, alias, value []byte) error {
+	for len(alias) > 0 {
+		i := bytes.Index(data, alias)
+		if i < 0 {
+			break
+		}
+		if _, err := w.Write(data[:i]); err != nil {
+			return err
+		}
+		if _, err := w.Write(value); err != nil {
+			return err
+		}
+		data = data[i+len(alias):]
+	}
+	_, err := w.Write(data)
+	return err
 }
