@@ -110,7 +110,7 @@ func (m Money) Minor() int64 { return m.minor }
 func (m Money) Currency() Currency { return m.cur }
 
 // Decimal returns the exact amount in major units (1234.56).
-func (m Money) Decimal() decimal.Decimal { return decimal.New(m.minor, -int32(m.cur.exp)) }
+func (m Money) Decimal() decimal.Decimal { return decimal.New(m.minor, -int32(m.cur.Exponent())) }
 
 // Amount formats the amount with exactly the currency's decimals: "1234.56",
 // "-0.05", "1000" for JPY. ParseMoney(m.Amount(), m.Currency()) returns m.
@@ -127,7 +127,7 @@ func (m Money) appendAmount(b []byte) []byte {
 	}
 	var digits [24]byte
 	s := strconv.AppendUint(digits[:0], u, 10)
-	exp := int(m.cur.exp)
+	exp := m.cur.Exponent()
 	if exp == 0 {
 		return append(b, s...)
 	}
@@ -140,7 +140,7 @@ func (m Money) appendAmount(b []byte) []byte {
 }
 
 // String returns the amount and its currency code: "1234.56 EUR".
-func (m Money) String() string { return m.Amount() + " " + m.cur.code }
+func (m Money) String() string { return m.Amount() + " " + m.cur.Code() }
 
 // IsZero reports whether the amount is zero.
 func (m Money) IsZero() bool { return m.minor == 0 }
@@ -164,7 +164,7 @@ func (m Money) Sign() int {
 
 func (m Money) sameCurrency(o Money) error {
 	if m.cur != o.cur {
-		return fmt.Errorf("%w: %s and %s", ErrCurrencyMismatch, m.cur.code, o.cur.code)
+		return fmt.Errorf("%w: %s and %s", ErrCurrencyMismatch, m.cur.Code(), o.cur.Code())
 	}
 	return nil
 }
@@ -347,7 +347,7 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	b = append(b, `{"amount":"`...)
 	b = m.appendAmount(b)
 	b = append(b, `","currency":"`...)
-	b = append(b, m.cur.code...)
+	b = append(b, m.cur.Code()...)
 	return append(b, `"}`...), nil
 }
 
