@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/text/encoding/charmap"
@@ -103,11 +104,11 @@ func fallback(r rune) byte {
 	if special, ok := baseLetters[r]; ok {
 		return special
 	}
-	for _, d := range norm.NFD.String(string(r)) {
-		if c, ok := charmap.Windows1252.EncodeRune(d); ok && d < 0x300 {
+	// The first rune of the canonical decomposition is the base letter.
+	if d, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r))); d < 0x300 {
+		if c, ok := charmap.Windows1252.EncodeRune(d); ok {
 			return c
 		}
-		break
 	}
 	return '?'
 }
