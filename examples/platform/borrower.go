@@ -12,6 +12,7 @@ import (
 	"github.com/lendkit/lendkit/contract"
 	disp "github.com/lendkit/lendkit/dispatch"
 	"github.com/lendkit/lendkit/dispatch/servicing"
+	"github.com/lendkit/lendkit/examples/platform/notify"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/scoring"
 	"github.com/lendkit/lendkit/store"
@@ -243,6 +244,10 @@ func (s *server) createApplication(ctx context.Context, tx store.Tx, q sqlq, c *
 	if err := auditBy(ctx, tx, q, c, "application.decide", "application", id, map[string]any{"outcome": dec.Outcome(), "score": dec.Record().Score}); err != nil {
 		return 0, nil, err
 	}
+	if err := emit(ctx, tx, q, event{Kind: notify.DecisionMade, Key: "decision/" + id + "/auto", Recipient: c.who.UserID,
+		Data: map[string]string{"application": id, "amount": moneyText(a.Amount), "outcome": status}}); err != nil {
+		return 0, nil, err
+	}
 	v, err := loadApplication(ctx, q, id)
 	return http.StatusCreated, v, err
 }
@@ -397,6 +402,10 @@ func (s *server) reviewApplication(ctx context.Context, tx store.Tx, q sqlq, c *
 	if err := auditBy(ctx, tx, q, c, "application.review", "application", id, map[string]string{"outcome": string(o), "reason": req.Reason}); err != nil {
 		return 0, nil, err
 	}
+	if err := emit(ctx, tx, q, event{Kind: notify.DecisionMade, Key: "decision/" + id + "/review", Recipient: v.BorrowerID,
+		Data: map[string]string{"application": id, "amount": moneyText(v.Amount), "outcome": statusOf(o)}}); err != nil {
+		return 0, nil, err
+	}
 	v, err = loadApplication(ctx, q, id)
 	return http.StatusOK, v, err
 }
@@ -502,6 +511,10 @@ func (s *server) createContract(ctx context.Context, tx store.Tx, q sqlq, c *cal
 		return 0, nil, err
 	}
 	if err := auditBy(ctx, tx, q, c, "contract.create", "contract", cid, map[string]string{"fingerprint": doc.Fingerprint.String()}); err != nil {
+		return 0, nil, err
+	}
+	if err := emit(ctx, tx, q, event{Kind: notify.ContractToSign, Key: "contract/" + cid, Recipient: v.BorrowerID,
+		Data: map[string]string{"reference": ref, "amount": moneyText(v.Amount)}}); err != nil {
 		return 0, nil, err
 	}
 	cv, err := loadContract(ctx, tx, q, cid, true)
@@ -715,6 +728,10 @@ func (s *server) disburse(ctx context.Context, tx store.Tx, q sqlq, c *call) (in
 	if err := auditBy(ctx, tx, q, c, "loan.disburse", "loan", loanID, map[string]string{"amount": v.Amount.String()}); err != nil {
 		return 0, nil, err
 	}
+	if err := emit(ctx, tx, q, event{Kind: notify.DisbursementDone, Key: "disbursement/" + loanID, Recipient: v.BorrowerID,
+		Data: map[string]string{"loan": loanID, "amount": moneyText(v.Amount)}}); err != nil {
+		return 0, nil, err
+	}
 	lv, err := loanViewOf(ctx, q, loanID, today)
 	return http.StatusCreated, lv, err
 }
@@ -876,6 +893,9 @@ func (s *server) makePayment(ctx context.Context, tx store.Tx, q sqlq, c *call) 
 		return 0, nil, err
 	}
 	if err := auditBy(ctx, tx, q, c, "loan.payment", "loan", lr.id, map[string]string{"amount": amt.String(), "kind": d.Kind.String()}); err != nil {
+		return 0, nil, err
+	}
+	if err := paymentEvents(ctx, tx, q, lr, ev, d); err != nil {
 		return 0, nil, err
 	}
 	v, err := loanViewFrom(rp, lr, today)

@@ -12,6 +12,7 @@ import (
 	"github.com/lendkit/lendkit/contract"
 	disp "github.com/lendkit/lendkit/dispatch"
 	"github.com/lendkit/lendkit/dispatch/servicing"
+	"github.com/lendkit/lendkit/examples/platform/notify"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/wallet"
 )
@@ -378,6 +379,10 @@ func (s *server) closeProject(ctx context.Context, c *call) (int, any, error) {
 			return err
 		}
 		if _, err := q.exec(ctx, `UPDATE platform_applications SET status = 'disbursed', updated_at = $1 WHERE id = $2`, now, app.ID); err != nil {
+			return err
+		}
+		if err := emit(ctx, tx, q, event{Kind: notify.DisbursementDone, Key: "disbursement/" + loanID, Recipient: app.BorrowerID,
+			Data: map[string]string{"loan": loanID, "amount": moneyText(app.Amount)}}); err != nil {
 			return err
 		}
 		if err := auditBy(ctx, tx, q, c, "project.close", "project", id, map[string]any{"loan": loanID, "lenders": len(lenders), "contracts": len(docs)}); err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/examples/platform/notify"
 )
 
 // cmdServe is `platform serve`: the JSON HTTP API on -addr over -db, with
@@ -31,6 +32,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy)")
 	verbose := fs.Bool("v", false, "log every request")
 	cycleEvery := fs.Duration("cycle-every", time.Hour, "run the servicing cycle this often on the real clock (0: only through POST /v1/servicing/run)")
+	notifyEvery := fs.Duration("notify-every", 5*time.Second, "send due notifications and webhook deliveries this often (0: never)")
+	reminderDays := fs.Int("reminder-days", defaultReminderDays, "days before each due date the reminder goes, unless a borrower chose otherwise (0: no reminders)")
+	smtpAddr := fs.String("smtp", "", "SMTP relay host:port for emails (empty: emails go to the log)")
+	smtpFrom := fs.String("smtp-from", "Lendkit <no-reply@lendkit.example>", "sender address of emails")
+	loopbackHooks := fs.Bool("allow-loopback-webhooks", false, "accept http:// webhook URLs on 127.0.0.1 (development only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,6 +66,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	s.trustProxy = *trustProxy
+	if *reminderDays < 0 || *reminderDays > 30 {
+		return usageErrorf("serve: -reminder-days %d is not between 0 and 30", *reminderDays)
+	}
+	s.reminderDays = *reminderDays
+	s.allowLoopbackWebhooks = *loopbackHooks
+	var email notify.Email = notify.Log{Logger: log}
+	if *smtpAddr != "" {
+		email = &notify.SMTP{Addr: *smtpAddr, From: *smtpFrom}
+	}
+	sender := newOutboxSender(db, clock, email, notify.Log{Logger: log}, log)
+	hooks := newDeliverer(db, clock, s.wallets, log)
 	if err := s.start(ctx); err != nil {
 		return err
 	}
@@ -89,10 +106,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *cycleEvery > 0 {
 		cycles = s.scheduleCycles(cctx, *cycleEvery)
 	}
+	var workers []*sync.WaitGroup
+	if *notifyEvery > 0 {
+		workers = append(workers, sender.loop(cctx, *notifyEvery), hooks.loop(cctx, *notifyEvery))
+	}
 	err = runHTTP(ctx, ln, s.handler(), log)
 	stopCycles()
 	if cycles != nil {
 		cycles.Wait() // a cycle in progress finishes before the database closes
+	}
+	for _, w := range workers {
+		w.Wait() // so does a batch of notifications or deliveries
 	}
 	if err == nil || errors.Is(err, context.Canceled) {
 		log.Info("stopped")

@@ -41,6 +41,13 @@ type server struct {
 	contracts       *contract.Renderer
 	signer          *contract.SimpleSigner
 	platformCompany contract.Company
+
+	// reminderDays is the platform's default for the reminder before each
+	// due date (a borrower's own setting wins); serve's -reminder-days.
+	reminderDays int
+	// allowLoopbackWebhooks admits http:// webhook URLs on 127.0.0.1 (tests
+	// and local demos); in production receivers must be https.
+	allowLoopbackWebhooks bool
 }
 
 // newServer returns the API over db. clock is the business clock (TOTP and
@@ -59,7 +66,7 @@ func newServer(db store.DB, clock lendkit.Clock, log *slog.Logger) (*server, err
 		return nil, err
 	}
 	return &server{db: db, clock: clock, log: log, decider: dec, contracts: contract.NewRenderer(tpl),
-		currency: lendkit.EUR, wallets: ws, psp: simpsp.New(simpsp.Config{Clock: clock}),
+		currency: lendkit.EUR, wallets: ws, reminderDays: defaultReminderDays, psp: simpsp.New(simpsp.Config{Clock: clock}),
 		signer: &contract.SimpleSigner{Clock: clock, Sender: logCodeSender{log}},
 		platformCompany: contract.Company{Name: "Lendkit Demo Lending", LegalForm: "SAS", RegistrationID: "RCS Paris 000 000 000",
 			Representative: "Ada Admin, President", Licence: "ACPR 00000 (demo)",
@@ -133,6 +140,11 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/v1/loans/{id}/reschedule", roles: staff, tx: s.rescheduleLoan},
 		{method: "POST", path: "/v1/servicing/run", roles: staff, keyed: true, h: s.runServicing},
 		{method: "GET", path: "/v1/audit", roles: admin, h: s.listAudit},
+		{method: "PUT", path: "/v1/notifications/settings", roles: everyone, tx: s.setNotificationSettings},
+		{method: "GET", path: "/v1/notifications", roles: everyone, tx: s.listNotifications},
+		{method: "POST", path: "/v1/webhooks", roles: staff, h: s.createWebhook},
+		{method: "GET", path: "/v1/webhooks", roles: staff, tx: s.listWebhooks},
+		{method: "GET", path: "/v1/webhooks/{id}/deliveries", roles: staff, tx: s.listDeliveries},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/examples/platform/notify"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
 )
@@ -115,10 +116,26 @@ func (s *server) runCycle(ctx context.Context, asOf lendkit.Date, c *call) (cycl
 					if err := audit(ctx, tx, q, c, actor, actorRole, "servicing.collect", "loan", id, map[string]string{"amount": take.String(), "due": due.String()}); err != nil {
 						return err
 					}
+					if err := paymentEvents(ctx, tx, q, lr, ev, rp.dispersals[len(rp.dispersals)-1]); err != nil {
+						return err
+					}
+				}
+				if short, err := take.Cmp(due); err != nil {
+					return err
+				} else if short < 0 {
+					// The collection came back short: the borrower hears of it
+					// once per cycle date.
+					if err := emit(ctx, tx, q, event{Kind: notify.InsufficientFunds, Key: "short/" + id + "/" + asOf.String(), Recipient: lr.borrowerID,
+						Data: map[string]string{"loan": id, "due_amount": moneyText(due), "collected": moneyText(take)}}); err != nil {
+						return err
+					}
 				}
 			}
 			line.DaysPastDue, line.Status = rp.book.DaysPastDue(asOf), rp.book.Status().String()
-			return nil
+			if err := s.lateEvent(ctx, tx, q, rp, lr, asOf); err != nil {
+				return err
+			}
+			return s.remind(ctx, tx, q, rp, lr, asOf)
 		})
 		if err != nil {
 			return rep, err
