@@ -46,7 +46,8 @@
 // span, small, ul, ol, li, table, thead, tbody, tfoot, tr, th and td (with
 // colspan), and three classes: "num" right-aligns a cell, "kv" makes a
 // two-column label/value table, "schedule" sets a table in the smaller
-// font. Any other element is refused when the template is loaded. Header
+// font and shrinks it further (down to 4.5 pt) when its amounts could not
+// otherwise fit side by side, so a number is never cut in two. Any other element is refused when the template is loaded. Header
 // rows (thead) repeat on every page a table runs over.
 //
 // Renderer.Bulk renders the contracts of every lender of a project on a

@@ -31,6 +31,7 @@ const (
 	ptToMM                  = 25.4 / 72
 	bodyPt, tablePt, smalPt = 9.5, 8.0, 7.0
 	schedulePt              = 7.2
+	minTablePt              = 4.5 // smallest font a crowded table shrinks to
 	cellPad                 = 1.2
 )
 
@@ -579,6 +580,14 @@ func (l *layout) table(n *node) {
 	if cols == 0 {
 		return
 	}
+	// A table whose unbreakable words (amounts, dates) cannot fit side by
+	// side is set in a smaller font rather than having a number cut in
+	// two: "971.428.571,42" must never print as "971.428.57" over "1,42".
+	// Only schedules shrink: a label/value table with one very long word (a
+	// URL) should wrap it, not shrink every line to a tiny font.
+	if need := l.minTableWidth(rows, cols, pt); need > contentW && n.hasClass("schedule") {
+		pt = max(minTablePt, pt*contentW/need*0.98)
+	}
 	colW := l.columnWidths(rows, cols, pt)
 	if n.hasClass("kv") && cols == 2 {
 		// Label and value: the label column takes the 35 % the HTML's
@@ -608,6 +617,28 @@ func (l *layout) table(n *node) {
 		l.drawRow(r, colW, pt, h)
 	}
 	l.y += 3
+}
+
+// minTableWidth is the width the table needs so that no word is cut: per
+// column, its widest word plus the cell padding.
+func (l *layout) minTableWidth(rows []trow, cols int, pt float64) float64 {
+	widest := make([]float64, cols)
+	for _, r := range rows {
+		c := 0
+		for _, cell := range r.cells {
+			if cell.span == 1 && c < cols {
+				for _, w := range cell.words {
+					widest[c] = max(widest[c], l.width(w.text, w.style, pt)+2*cellPad+0.1)
+				}
+			}
+			c += cell.span
+		}
+	}
+	total := 0.0
+	for _, w := range widest {
+		total += w
+	}
+	return total
 }
 
 // columnWidths gives each column its natural width (the widest single-span
