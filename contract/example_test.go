@@ -130,3 +130,28 @@ func ExampleRenderer_Bulk() {
 	// P42-L2 it true
 	// P42-L3 it true
 }
+
+// A user-supplied template: it may call the built-in blocks; a reference to
+// a field that does not exist fails when the template is loaded.
+func ExampleTemplates_With() {
+	templates, _ := contract.DefaultTemplates()
+	src := `<!DOCTYPE html>
+<html lang="{{locale}}">{{template "head" .}}<body>
+<h1>Acme Bank — {{t "title.business-loan"}}</h1>
+<p>{{.Borrower.Name}}: {{money .Loan.Amount}} {{t "duration.months" .Loan.TermMonths}}</p>
+{{template "schedule" .}}{{template "late" .}}{{template "signatures" .}}
+</body></html>`
+	acme, err := templates.With(contract.BusinessLoan, "acme.html", src)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	doc, _ := contract.NewRenderer(acme).HTML(contract.Sample(contract.BusinessLoan, "it"))
+	fmt.Println(len(doc.HTML) > 0, doc.Locale)
+
+	_, err = templates.With(contract.BusinessLoan, "typo.html", `<p>{{.Loan.Amout}}</p>`)
+	fmt.Println(err)
+	// Output:
+	// true it
+	// contract: template typo.html: typo.html:1:5: contract.Loan has no field or method Amout
+}
