@@ -61,9 +61,10 @@ type gapPower struct {
 // irregular its dates. Lender portfolios under XIRR are such flows: the
 // same instalment on dates 28 to 31 days apart.
 type poly struct {
-	runs   []run
-	amount []apd.Decimal // the distinct amounts of single flows
-	group  []int         // run index → index in amount (single flows only)
+	runs      []run
+	amount    []apd.Decimal // the distinct amounts of single flows
+	amountInt []int64       // the same in minor units
+	group     []int         // run index → index in amount (single flows only)
 }
 
 func newPoly(runs []run) *poly {
@@ -78,6 +79,7 @@ func newPoly(runs []run) *poly {
 			g = len(p.amount)
 			index[r.amount] = g
 			p.amount = append(p.amount, r.amountDec)
+			p.amountInt = append(p.amountInt, r.amount)
 		}
 		p.group[i] = g
 	}

@@ -232,8 +232,22 @@ func equalPeriodYears(start, d lendkit.Date, unit int) (int64, int64) {
 // guess, or, should that fail, by decmath.Solve in the bracket; then
 // polished at 48 digits (see polish: two steps suffice from there); and
 // X = v^−L − 1 is rounded to 34 significant digits.
+//
+// The work is done by solveAnnualFast (fastsolve.go), which runs the same
+// iteration in binary arithmetic about 20 times faster; when it cannot vouch
+// for its result, solveAnnualAPD does it all in apd as described here.
 func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.Decimal, error) {
-	L := int64(1)
+	pl, L, eMax := yieldPoly(amounts, nums, dens)
+	if x, ok := solveAnnualFast(pl, L, eMax, guess); ok {
+		return x, nil
+	}
+	return solveAnnualAPD(pl, L, eMax, guess)
+}
+
+// yieldPoly returns the polynomial of solveAnnual in v = (1+X)^(−1/L),
+// L and the largest exponent (at least 1).
+func yieldPoly(amounts, nums, dens []int64) (pl *poly, L, eMax int64) {
+	L = 1
 	for _, d := range dens {
 		L = lcm(L, d)
 	}
@@ -249,7 +263,11 @@ func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.De
 	for j, i := range order {
 		sa[j], se[j] = amounts[i], exps[i]
 	}
-	pl := newPoly(runsOf(sa, se))
+	return newPoly(runsOf(sa, se)), L, max(se[len(se)-1], 1)
+}
+
+// solveAnnualAPD is solveAnnual entirely in apd, safeguarded by a bracket.
+func solveAnnualAPD(pl *poly, L, eMax int64, guess decimal.Decimal) (decimal.Decimal, error) {
 	lo, hi := bracket(L)
 	coarse := decmath.NewContext(16)
 	// v0 ≈ (1+g)^(−1/L) ≈ 1 − (g − g²/2)/L, near enough for Newton.
@@ -286,7 +304,6 @@ func solveAnnual(amounts, nums, dens []int64, guess decimal.Decimal) (decimal.De
 	// Newton's error after a step s is about s²·|f''/2f'|, and |f''/f'| is
 	// at most the largest exponent: once s ≤ 10^−22/eMax the next iterate
 	// is within 10^−44, beyond what X = v^−L − 1 needs for 34 digits.
-	eMax := max(se[len(se)-1], 1)
 	tol := apd.New(1, -22-int32(len(strconv.FormatInt(eMax, 10))))
 	vf, err := polish(fine, coarse, pl, v, tol)
 	var dist apd.Decimal
