@@ -123,8 +123,9 @@ func enqueue(ctx context.Context, tx store.Tx, q sqlq, ev event, r recipient, da
 		if err != nil {
 			return err
 		}
+		// next_at 0: due at once, whatever the sender's clock says.
 		if _, err := q.exec(ctx, `INSERT INTO platform_outbox (id, dedup_key, kind, channel, recipient_id, address, locale, payload, status, next_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) ON CONFLICT DO NOTHING`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9) ON CONFLICT DO NOTHING`,
 			newID("obx"), ev.Key+"/"+m.channel, string(ev.Kind), m.channel, ev.Recipient, m.address, string(r.locale), string(p), now); err != nil {
 			return err
 		}

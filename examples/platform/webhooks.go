@@ -114,8 +114,11 @@ func insertDeliveries(ctx context.Context, tx store.Tx, q sqlq, subs []string, b
 	}
 	now := tx.Now().UnixMicro()
 	for _, id := range subs {
+		// next_at 0: due at once, whatever the deliverer's clock says (it
+		// may be a business clock other than the one stamping this unit of
+		// work).
 		if _, err := q.exec(ctx, `INSERT INTO platform_webhook_deliveries (id, webhook_id, event_id, kind, body, status, next_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING`,
+			VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6) ON CONFLICT DO NOTHING`,
 			newID("dlv"), id, body.ID, body.Kind, string(b), now); err != nil {
 			return err
 		}
