@@ -35,6 +35,13 @@ func levelPayment(bal, balloon lendkit.Money, r ratio, n int, rules Rules) (lend
 		}
 		return lendkit.New(v*mult, bal.Currency()), nil
 	}
+	if balloon.IsZero() {
+		if units, ok := levelUnitsFast(bal.Minor(), r, n, mult, rules.Payment); ok {
+			if v, ok := mulInt64(units, mult); ok {
+				return lendkit.New(v, bal.Currency()), nil
+			}
+		}
+	}
 	eval := func(prec uint32) (decimal.Decimal, int32, bool, error) {
 		return paymentUnits(bal, balloon, r, n, mult, prec)
 	}
