@@ -24,6 +24,8 @@ const (
 	codeInvalidByteSequence  = "22021" // a NUL in text: Postgres text cannot hold one
 	codeUntranslatable       = "22P05" // a \u0000 in JSONB
 	codeAdminShutdown        = "57P01"
+	codeDuplicateTable       = "42P07"
+	codeDuplicateObject      = "42710"
 )
 
 // retryable reports whether err means the whole unit of work may succeed if

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/lendkit/lendkit/store"
 )
@@ -241,14 +242,15 @@ func (db *DB) ensureMigrationsTable(ctx context.Context) error {
 		applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
 	)`
 	// Two processes creating the table at the same moment can collide in the
-	// catalog (a unique violation on pg_type) even with IF NOT EXISTS; the
-	// loser's second try sees the table and does nothing.
+	// catalog even with IF NOT EXISTS (a unique violation on pg_type, or
+	// "type already exists"): the loser's next try sees the table and does
+	// nothing.
 	var err error
-	for try := 0; try < 2; try++ {
+	for try := 0; try < 3; try++ {
 		if err = db.runTx(ctx, readWrite, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, q)
 			return err
-		}); err == nil || !errors.Is(err, store.ErrConflict) {
+		}); err == nil || !catalogRace(err) {
 			break
 		}
 	}
@@ -283,4 +285,17 @@ func (db *DB) appliedVersions(ctx context.Context) ([]int, error) {
 		return nil, fmt.Errorf("postgres: read %s: %w", migrationsTable, err)
 	}
 	return out, nil
+}
+
+// catalogRace reports whether err is a concurrent creation of the same object.
+func catalogRace(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case codeUniqueViolation, codeDuplicateTable, codeDuplicateObject:
+		return true
+	}
+	return false
 }
