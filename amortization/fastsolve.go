@@ -570,7 +570,8 @@ func solveAnnualFast(p *poly, L, eMax int64, guess decimal.Decimal) (x decimal.D
 	vf.SetPrec(finePrec)
 	fx.SetPrec(finePrec)
 	t.SetPrec(finePrec)
-	tolF.Set(decimalFloat(decimal.New(1, -34-int32(len(strconv.FormatInt(eMax, 10)))), finePrec))
+	tolF.SetInt(pow10(34 + len(strconv.FormatInt(eMax, 10))))
+	tolF.Quo(t.SetInt64(1), &tolF) // 10^−(34 + digits of eMax)
 	var next big.Float
 	next.SetPrec(finePrec)
 	v.float(&vf)
@@ -632,15 +633,6 @@ func (p *poly) sumsToZero() bool {
 		}
 	}
 	return total == 0
-}
-
-// decimalFloat returns d as a big.Float of precision prec (rounded).
-func decimalFloat(d decimal.Decimal, prec uint) *big.Float {
-	f, _, err := big.ParseFloat(d.String(), 10, prec, big.ToNearestEven)
-	if err != nil {
-		return new(big.Float).SetPrec(prec)
-	}
-	return f
 }
 
 // roundSignificant returns x rounded half-even to digits significant
