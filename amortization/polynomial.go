@@ -19,7 +19,7 @@ type run struct {
 // runsOf compresses flows sorted by exponent into runs; flows at the same
 // exponent are added first (exps ascending, amounts in minor units).
 func runsOf(amounts, exps []int64) []run {
-	var merged [][2]int64
+	merged := make([][2]int64, 0, len(amounts))
 	for i := range amounts {
 		if n := len(merged); n > 0 && merged[n-1][1] == exps[i] {
 			if sum, ok := add64(merged[n-1][0], amounts[i]); ok {

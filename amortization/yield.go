@@ -70,7 +70,12 @@ func (s *Schedule) CashFlows() ([]CashFlow, error) {
 			flows = append(flows, CashFlow{Date: r.Due, Amount: r.Payment})
 		}
 	}
-	slices.SortStableFunc(flows, func(a, b CashFlow) int { return a.Date.Compare(b.Date) })
+	// Rows and prepayments usually arrive in date order already: checking
+	// is linear, a stable sort of sorted input would change nothing.
+	byDate := func(a, b CashFlow) int { return a.Date.Compare(b.Date) }
+	if !slices.IsSortedFunc(flows, byDate) {
+		slices.SortStableFunc(flows, byDate)
+	}
 	return flows, nil
 }
 
@@ -252,16 +257,23 @@ func yieldPoly(amounts, nums, dens []int64) (pl *poly, L, eMax int64) {
 		L = lcm(L, d)
 	}
 	exps := make([]int64, len(nums))
-	order := make([]int, len(nums))
 	for i := range nums {
 		exps[i] = nums[i] * (L / dens[i])
-		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpInt64(exps[a], exps[b]) })
-	sa := make([]int64, len(order))
-	se := make([]int64, len(order))
-	for j, i := range order {
-		sa[j], se[j] = amounts[i], exps[i]
+	// Flows in date order give sorted exponents; otherwise sort them
+	// (stably: equal exponents keep their order).
+	sa, se := amounts, exps
+	if !slices.IsSorted(exps) {
+		order := make([]int, len(nums))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmpInt64(exps[a], exps[b]) })
+		sa = make([]int64, len(order))
+		se = make([]int64, len(order))
+		for j, i := range order {
+			sa[j], se[j] = amounts[i], exps[i]
+		}
 	}
 	return newPoly(runsOf(sa, se)), L, max(se[len(se)-1], 1)
 }
