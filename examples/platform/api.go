@@ -313,6 +313,10 @@ func (s *server) handler() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.path, s.serveRoute(rt))
 	}
+	// The agents' dashboard (HTML, not part of the JSON API; dashboard.go).
+	mux.Handle("/dashboard/", s.dashboardHandler())
+	mux.Handle("GET /dashboard", http.RedirectHandler("/dashboard/", http.StatusSeeOther))
+	mux.Handle("GET /{$}", http.RedirectHandler("/dashboard/", http.StatusSeeOther))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pat := mux.Handler(r); pat != "" {
 			mux.ServeHTTP(w, r)

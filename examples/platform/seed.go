@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/store"
@@ -111,6 +112,21 @@ func (s *server) seed(ctx context.Context) ([]seedCredential, error) {
 	}
 	if _, err := s.payIn(ctx, platformHolder, "seed/capital", lendkit.MustParseMoney("1000000", "EUR")); err != nil {
 		return nil, err
+	}
+	if s.seedDemoData {
+		var agentID string
+		if err := s.db.View(ctx, func(tx store.Tx) error {
+			q, err := sqlOf(tx)
+			if err != nil {
+				return err
+			}
+			return queryRow(ctx, q, `SELECT id FROM platform_users WHERE email = 'agent@lendkit.example'`, nil, &agentID)
+		}); err != nil {
+			return nil, err
+		}
+		if err := s.seedDemo(ctx, agentID); err != nil {
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
 	}
 	return out, nil
 }

@@ -71,6 +71,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	s.reminderDays = *reminderDays
 	s.allowLoopbackWebhooks = *loopbackHooks
+	s.seedDemoData = true
 	var email notify.Email = notify.Log{Logger: log}
 	if *smtpAddr != "" {
 		email = &notify.SMTP{Addr: *smtpAddr, From: *smtpFrom}

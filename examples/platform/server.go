@@ -48,6 +48,9 @@ type server struct {
 	// allowLoopbackWebhooks admits http:// webhook URLs on 127.0.0.1 (tests
 	// and local demos); in production receivers must be https.
 	allowLoopbackWebhooks bool
+	// seedDemoData makes seed add demo applications and a disbursed loan
+	// (serve does; tests that count their own rows do not).
+	seedDemoData bool
 }
 
 // newServer returns the API over db. clock is the business clock (TOTP and
