@@ -190,88 +190,11 @@ func holdKey(campaign, id string) string { return "campaign:" + campaign + ":com
 // and — with Refuse — when it would take the campaign past its target (with
 // Trim it is cut to what is left; ErrOverfunded when nothing is left).
 func (s *Service) Commit(ctx context.Context, r Commit) (Commitment, error) {
-	if err := s.checkAmount(r.Amount); err != nil {
+	cs, err := s.CommitMany(ctx, []Commit{r})
+	if err != nil {
 		return Commitment{}, err
 	}
-	if r.ID == "" || r.Date.IsZero() {
-		return Commitment{}, fmt.Errorf("%w: commitment needs an id and a date", ErrInvalid)
-	}
-	var out Commitment
-	err := s.db.InTx(ctx, func(tx store.Tx) error {
-		ws := tx.Wallets()
-		c, err := s.campaign(ctx, tx, r.Campaign)
-		if err != nil {
-			return err
-		}
-		if old, err := ws.Commitment(ctx, r.Campaign, r.ID); err == nil {
-			// A replay returns the first commitment: same lender, and the
-			// same amount — or less, when Trim cut it.
-			cmp, _ := old.Amount.Cmp(r.Amount)
-			if old.LenderWallet != r.Lender || (cmp != 0 && !(cmp < 0 && Overfunding(c.Overfunding) == Trim)) {
-				return fmt.Errorf("%w: commitment %s/%s is %s from %s", ErrExists, r.Campaign, r.ID, old.Amount, old.LenderWallet)
-			}
-			out = commitmentOf(old)
-			return nil
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if CampaignStatus(c.Status) != CampaignOpen {
-			return fmt.Errorf("%w: %s is %s", ErrCampaignClosed, c.ID, c.Status)
-		}
-		if r.Date.After(c.Deadline) {
-			return fmt.Errorf("%w: %s closed for commitments on %s", ErrPastDeadline, c.ID, c.Deadline)
-		}
-		lender, err := s.active(ctx, tx, r.Lender)
-		if err != nil {
-			return err
-		}
-		if lender.ID == c.BorrowerWallet {
-			return fmt.Errorf("%w: the borrower cannot fund its own campaign", ErrInvalid)
-		}
-		borrower, err := tx.Wallets().Wallet(ctx, c.BorrowerWallet)
-		if err != nil {
-			return err
-		}
-		left, err := c.Target.Sub(c.Raised)
-		if err != nil {
-			return err
-		}
-		amount := r.Amount
-		if cmp, _ := amount.Cmp(left); cmp > 0 {
-			if Overfunding(c.Overfunding) == Refuse || !left.IsPositive() {
-				return fmt.Errorf("%w: %s has %s left, %s offered", ErrOverfunded, c.ID, left, r.Amount)
-			}
-			amount = left
-		}
-		u := ledger.In(tx)
-		bal, err := u.Balance(ctx, lender.AccountID)
-		if err != nil {
-			return err
-		}
-		if cmp, _ := bal.Available.Cmp(amount); cmp < 0 {
-			return fmt.Errorf("%w: %s has %s available, %s committed", ErrInsufficient, lender.ID, bal.Available, amount)
-		}
-		hold, err := u.Hold(ctx, ledger.Transfer{Key: holdKey(c.ID, r.ID), Code: "commitment", EffectiveDate: r.Date,
-			Metadata: map[string]string{"campaign": c.ID, "commitment": r.ID},
-			Postings: []ledger.Posting{ledger.Dr(lender.AccountID, amount), ledger.Cr(borrower.AccountID, amount)}}, zeroTime)
-		if err != nil {
-			return err
-		}
-		rec := store.Commitment{CampaignID: c.ID, ID: r.ID, LenderWallet: lender.ID, Amount: amount, HoldID: hold.ID, Status: string(Held)}
-		if err := ws.InsertCommitment(ctx, rec); err != nil {
-			return err
-		}
-		if c.Raised, err = c.Raised.Add(amount); err != nil {
-			return err
-		}
-		c.Commitments++
-		if _, err := ws.UpdateCampaign(ctx, c); err != nil {
-			return err
-		}
-		out = commitmentOf(rec)
-		return nil
-	})
-	return out, err
+	return cs[0], nil
 }
 
 // Withdraw releases a held commitment of an open campaign. Withdrawing a

@@ -181,43 +181,11 @@ type OpenRequest struct {
 // the same wallet again with the same kind and owner returns it; with a
 // different definition it is ErrExists.
 func (s *Service) Open(ctx context.Context, r OpenRequest) (Wallet, error) {
-	if r.ID == "" || len(r.ID) > 100 {
-		return Wallet{}, fmt.Errorf("%w: wallet id %q must have 1 to 100 bytes", ErrInvalid, r.ID)
+	ws, err := s.OpenMany(ctx, []OpenRequest{r})
+	if err != nil {
+		return Wallet{}, err
 	}
-	if !r.Kind.valid() {
-		return Wallet{}, fmt.Errorf("%w: %q", ErrUnknownKind, r.Kind)
-	}
-	if r.KYC < 0 {
-		return Wallet{}, fmt.Errorf("%w: KYC level %d", ErrInvalid, r.KYC)
-	}
-	var out Wallet
-	err := s.db.InTx(ctx, func(tx store.Tx) error {
-		ws := tx.Wallets()
-		if old, err := ws.Wallet(ctx, r.ID); err == nil {
-			if Kind(old.Kind) != r.Kind || old.Owner != r.Owner || old.Currency != s.cur {
-				return fmt.Errorf("%w: %s is a %s wallet of %q", ErrExists, r.ID, old.Kind, old.Owner)
-			}
-			var err error
-			out, err = s.load(ctx, tx, r.ID)
-			return err
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		// Every wallet is non-negative: money a participant owes is a
-		// receivable elsewhere, never a negative wallet.
-		if _, err := ledger.In(tx).CreateAccount(ctx, ledger.Account{ID: s.AccountOf(r.ID), Code: string(r.Kind) + "_wallet", Currency: s.cur,
-			Normal: ledger.Credit, Constraint: ledger.NonNegative, Metadata: map[string]string{"wallet": r.ID}}); err != nil {
-			return err
-		}
-		if err := ws.CreateWallet(ctx, store.Wallet{ID: r.ID, Kind: string(r.Kind), Owner: r.Owner, Currency: s.cur,
-			Status: string(Open), KYCLevel: int(r.KYC), AccountID: s.AccountOf(r.ID)}); err != nil {
-			return err
-		}
-		var err error
-		out, err = s.load(ctx, tx, r.ID)
-		return err
-	})
-	return out, err
+	return ws[0], nil
 }
 
 // Get returns a wallet with its balance.
@@ -331,13 +299,7 @@ func (s *Service) active(ctx context.Context, tx store.Tx, id string) (store.Wal
 	if err != nil {
 		return w, err
 	}
-	switch Status(w.Status) {
-	case Blocked:
-		return w, fmt.Errorf("%w: %s", ErrBlocked, id)
-	case Closed:
-		return w, fmt.Errorf("%w: %s", ErrClosed, id)
-	}
-	return w, nil
+	return w, checkActive(w)
 }
 
 func (s *Service) checkAmount(m lendkit.Money) error {
@@ -385,57 +347,11 @@ type PayIn struct {
 
 // PayIn credits a wallet within its KYC limits.
 func (s *Service) PayIn(ctx context.Context, p PayIn) (Movement, error) {
-	if err := s.checkAmount(p.Amount); err != nil {
+	ms, err := s.PayInMany(ctx, []PayIn{p})
+	if err != nil {
 		return Movement{}, err
 	}
-	var out Movement
-	err := s.db.InTx(ctx, func(tx store.Tx) error {
-		code := "payin"
-		if p.Method != "" {
-			code = "payin_" + p.Method
-		}
-		u := ledger.In(tx)
-		post := func(account string) error {
-			t, err := u.Post(ctx, ledger.Transfer{Key: p.Key, Code: code, EffectiveDate: p.Date,
-				Postings: []ledger.Posting{ledger.Dr(s.ExternalAccount(), p.Amount), ledger.Cr(account, p.Amount)}})
-			out = movement(t, p.Amount)
-			return err
-		}
-		if again, err := replayed(ctx, tx, p.Key); err != nil || again {
-			if err != nil {
-				return err
-			}
-			return post(s.AccountOf(p.Wallet))
-		}
-		w, err := s.active(ctx, tx, p.Wallet)
-		if err != nil {
-			return err
-		}
-		lim, ok := s.policy[KYCLevel(w.KYCLevel)]
-		if !ok {
-			return fmt.Errorf("%w: KYC level %d may not receive pay-ins", ErrKYC, w.KYCLevel)
-		}
-		if !lim.MaxPayIn.IsZero() {
-			if c, err := p.Amount.Cmp(lim.MaxPayIn); err != nil || c > 0 {
-				return fmt.Errorf("%w: pay-in %s above %s at KYC level %d", ErrKYC, p.Amount, lim.MaxPayIn, w.KYCLevel)
-			}
-		}
-		if !lim.MaxBalance.IsZero() {
-			bal, err := u.Balance(ctx, w.AccountID)
-			if err != nil {
-				return err
-			}
-			after, err := bal.Posted.Add(p.Amount)
-			if err != nil {
-				return err
-			}
-			if c, _ := after.Cmp(lim.MaxBalance); c > 0 {
-				return fmt.Errorf("%w: balance %s would exceed %s at KYC level %d", ErrKYC, after, lim.MaxBalance, w.KYCLevel)
-			}
-		}
-		return post(w.AccountID)
-	})
-	return out, err
+	return ms[0], nil
 }
 
 // Payout is money leaving a wallet to its owner's verified bank account.
