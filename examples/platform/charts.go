@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"html/template"
-	"sort"
 	"strings"
 
 	"github.com/lendkit/lendkit/wallet"
@@ -29,7 +28,8 @@ const (
 	chartRowH   = 26
 )
 
-// svgBars draws horizontal bars from a zero axis (negative values go left).
+// svgBars draws horizontal bars (inline SVG in HTML needs no xmlns, so
+// the page names no outside URL at all) from a zero axis (negative values go left).
 func svgBars(title string, bars []bar) template.HTML {
 	if len(bars) == 0 {
 		return template.HTML(`<p class="muted">nothing to chart yet</p>`)
@@ -53,7 +53,7 @@ func svgBars(title string, bars []bar) template.HTML {
 	x0 := int64(chartLabelW) + scale(-lo)
 	h := len(bars)*chartRowH + 8
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" role="img" viewBox="0 0 %d %d" xmlns="http://www.w3.org/2000/svg"><title>%s</title>`,
+	fmt.Fprintf(&b, `<svg class="chart" role="img" viewBox="0 0 %d %d"><title>%s</title>`,
 		chartLabelW+chartBarW+chartTextW, h, template.HTMLEscapeString(title))
 	for i, br := range bars {
 		y := i*chartRowH + 4
@@ -108,14 +108,4 @@ func forecastChart(fs []wallet.Bucket) template.HTML {
 		bars = append(bars, bar{Label: f.Start.String()[:7], Value: f.Closing.Minor(), Text: f.Closing.String()})
 	}
 	return svgBars("closing balance by month", bars)
-}
-
-// sortedKeys returns m's keys in order (stable output from JSON maps).
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

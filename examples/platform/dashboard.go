@@ -422,7 +422,7 @@ func (s *server) loadQueue(ctx context.Context) ([]queueItem, error) {
 			}
 			rec := dec.Record()
 			it.Score = fmt.Sprint(rec.Score)
-			it.Reasons = decisionReasons(v.Decision)
+			it.Reasons = decisionReasons(rec)
 			out = append(out, it)
 		}
 		return nil
@@ -430,51 +430,21 @@ func (s *server) loadQueue(ctx context.Context) ([]queueItem, error) {
 	return out, err
 }
 
-// decisionReasons lists the human-readable reasons a stored decision gives
-// (its rules' and reason codes' texts), whatever their nesting: the
-// decision's JSON is scoring's, and the queue shows every "reason" and
-// "message" it carries, deduplicated, in order.
-func decisionReasons(raw json.RawMessage) []string {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil
-	}
+// decisionReasons lists why a decision was made, for the reviewer: every
+// policy rule the application broke (with its outcome) and the scorecard's
+// reasons (the characteristics that lowered the score, with the applicant's
+// bin), then any overrides already recorded.
+func decisionReasons(rec scoring.Record) []string {
 	var out []string
-	seen := map[string]bool{}
-	var walk func(x any, depth int)
-	walk = func(x any, depth int) {
-		if depth > 12 {
-			return
-		}
-		switch t := x.(type) {
-		case map[string]any:
-			line := ""
-			if r, ok := t["reason"].(string); ok && r != "" {
-				line = r
-			} else if m, ok := t["message"].(string); ok && m != "" {
-				line = m
-			}
-			if line != "" {
-				if rule, ok := t["rule"].(string); ok && rule != "" {
-					line = rule + ": " + line
-				} else if code, ok := t["code"].(string); ok && code != "" {
-					line = code + ": " + line
-				}
-				if !seen[line] {
-					seen[line] = true
-					out = append(out, line)
-				}
-			}
-			for _, k := range sortedKeys(t) {
-				walk(t[k], depth+1)
-			}
-		case []any:
-			for _, e := range t {
-				walk(e, depth+1)
-			}
-		}
+	for _, r := range rec.RulesFired {
+		out = append(out, fmt.Sprintf("%s (%s): %s", r.Rule, r.Outcome, r.Detail))
 	}
-	walk(v, 0)
+	for _, r := range rec.Reasons {
+		out = append(out, fmt.Sprintf("%s %s = %s: %s", r.Code, r.Characteristic, r.Bin, r.Sentence))
+	}
+	for _, o := range rec.Overrides {
+		out = append(out, fmt.Sprintf("override by %s: %s (%s)", o.By, o.Outcome, o.Reason))
+	}
 	return out
 }
 
@@ -673,15 +643,16 @@ func (s *server) dashLoan(w http.ResponseWriter, r *http.Request, ds dashSession
 	s.render(w, http.StatusOK, "loan", p)
 }
 
-// auditOf is the audit trail of a loan and of the application it came
-// from, oldest first.
+// auditOf is the audit trail of a loan, of the application it came from
+// and of that application's contracts, oldest first.
 func auditOf(ctx context.Context, q sqlq, ids ...string) ([]auditEntry, error) {
 	a, b := ids[0], ""
 	if len(ids) > 1 {
 		b = ids[1]
 	}
 	rows, err := q.query(ctx, `SELECT id, at, actor_id, actor_role, action, entity, entity_id, remote_addr, request_id, detail FROM platform_audit
-		WHERE entity_id = $1 OR ($2 <> '' AND entity_id = $2) ORDER BY at, id LIMIT 500`, a, b)
+		WHERE entity_id = $1 OR ($2 <> '' AND (entity_id = $2 OR entity_id IN (SELECT id FROM platform_contracts WHERE application_id = $2)))
+		ORDER BY at, id LIMIT 500`, a, b)
 	if err != nil {
 		return nil, err
 	}
