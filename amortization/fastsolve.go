@@ -355,42 +355,25 @@ func geoSums(q, qm approx, m int64) (s0, s1 approx) {
 	return s0, s1
 }
 
-// fineWork holds the big.Float scratch space of evalFine. big.Float
-// allocates a new mantissa when the result aliases an operand, so every
-// operation here writes into a different variable than it reads (the
-// pointers are swapped afterwards): an evaluation then allocates nothing
-// once the mantissas have grown.
+// fineWork holds evalFine's scratch space: the powers and sums in wide,
+// and the big.Float variables of fineS0 (each operation there writes into
+// a variable it does not read: big.Float allocates a new mantissa when the
+// result aliases an operand).
 type fineWork struct {
-	pows            []big.Float
-	sum             []*big.Float
-	pw, pwNext, tmp *big.Float
-	t, q, qm1, s0   big.Float
-	x, y            big.Float // floatPow's scratch
-	one, amt        big.Float
+	wp, ws        []wide // v^step and the per-amount sums
+	t, q, qm1, s0 big.Float
+	one, qF       big.Float
 }
 
 const finePrec = 192
 
 func newFineWork(p *poly, pl *polyPlan) *fineWork {
-	w := &fineWork{pows: make([]big.Float, len(pl.steps)), sum: make([]*big.Float, len(p.amount))}
-	for i := range w.pows {
-		w.pows[i].SetPrec(finePrec)
-	}
-	for i := range w.sum {
-		w.sum[i] = new(big.Float).SetPrec(finePrec)
-	}
-	w.pw, w.pwNext, w.tmp = new(big.Float).SetPrec(finePrec), new(big.Float).SetPrec(finePrec), new(big.Float).SetPrec(finePrec)
-	for _, f := range []*big.Float{&w.t, &w.q, &w.qm1, &w.s0, &w.x, &w.y, &w.one, &w.amt} {
+	w := &fineWork{wp: make([]wide, len(pl.steps)), ws: make([]wide, len(p.amount))}
+	for _, f := range []*big.Float{&w.t, &w.q, &w.qm1, &w.s0, &w.one, &w.qF} {
 		f.SetPrec(finePrec)
 	}
 	w.one.SetInt64(1)
 	return w
-}
-
-// pow sets z = x^n (n ≥ 0) by square-and-multiply at z's precision; z must
-// not be x, w.x or w.y.
-func (w *fineWork) pow(z, x *big.Float, n int64) {
-	floatPow(z, x, &w.x, &w.y, n)
 }
 
 // floatPow sets z = x^n (n ≥ 0) by square-and-multiply at z's precision,
@@ -457,59 +440,66 @@ func (w *fineWork) fineS0(q *big.Float, m int64) {
 	w.s0.Set(&w.q)
 }
 
-// evalFine sets fx = f(v) at finePrec bits; fx must not be v.
-func (p *poly) evalFine(pl *polyPlan, w *fineWork, v, fx *big.Float) {
-	var prev int64
-	for i, s := range pl.steps {
-		if i == 0 {
-			w.pow(&w.pows[0], v, s)
-		} else {
-			w.pow(&w.q, v, s-prev)
-			w.pows[i].Mul(&w.pows[i-1], &w.q)
+// s0Wide returns Σ_{j<m} q^j (qm1 = q^(m−1)) as geoSums does: short runs
+// term by term in wide, longer ones by fineS0 in big.Float (one division,
+// or the series), a few per evaluation.
+func (w *fineWork) s0Wide(q, qm1 wide, m int64) wide {
+	if m <= directRun {
+		one := wideInt(1)
+		s0 := one
+		for j := int64(1); j < m; j++ {
+			s0 = s0.mul(q).add(one)
 		}
+		return s0
+	}
+	q.float(&w.qF)
+	qm1.float(&w.qm1)
+	w.fineS0(&w.qF, m)
+	return wideFloat(&w.s0)
+}
+
+// evalFine returns f(v) in wide (192 bits).
+func (p *poly) evalFine(pl *polyPlan, w *fineWork, v wide) wide {
+	var prev int64
+	vp := wideInt(1)
+	for i, s := range pl.steps {
+		// v^s from v^prev: the steps are sorted, their differences small.
+		vp = vp.mul(v.powInt(s - prev))
+		w.wp[i] = vp
 		prev = s
 	}
-	for g := range w.sum {
-		w.sum[g].SetInt64(0)
+	for g := range w.ws {
+		w.ws[g] = wide{}
 	}
-	fx.SetInt64(0)
-	w.pw.SetInt64(1)
+	var fx wide
+	pw := wideInt(1)
 	for i := range p.runs {
 		r := &p.runs[i]
 		if k := pl.stepOf[i]; k >= 0 {
-			w.pwNext.Mul(w.pw, &w.pows[k])
-			w.pw, w.pwNext = w.pwNext, w.pw
+			pw = pw.mul(w.wp[k])
 		}
 		if r.m == 1 {
 			g := p.group[i]
-			w.tmp.Add(w.sum[g], w.pw)
-			w.sum[g], w.tmp = w.tmp, w.sum[g]
+			w.ws[g] = w.ws[g].add(pw)
 			continue
 		}
-		q := &w.pows[pl.gapOf[i]]
-		w.pow(&w.qm1, q, r.m-1)
-		w.fineS0(q, r.m)
-		w.amt.SetInt64(r.amount)
-		w.t.Mul(&w.amt, w.pw)
-		w.q.Mul(&w.t, &w.s0)
-		w.tmp.Add(fx, &w.q)
-		fx.Set(w.tmp)
-		w.pwNext.Mul(w.pw, &w.qm1)
-		w.pw, w.pwNext = w.pwNext, w.pw
+		q := w.wp[pl.gapOf[i]]
+		qm1 := q.powInt(r.m - 1)
+		s0 := w.s0Wide(q, qm1, r.m)
+		fx = fx.add(wideInt(r.amount).mul(pw).mul(s0))
+		pw = pw.mul(qm1)
 	}
-	for g := range w.sum {
-		w.amt.SetInt64(p.amountInt[g])
-		w.t.Mul(&w.amt, w.sum[g])
-		w.tmp.Add(fx, &w.t)
-		fx.Set(w.tmp)
+	for g := range w.ws {
+		fx = fx.add(wideInt(p.amountInt[g]).mul(w.ws[g]))
 	}
+	return fx
 }
 
 // solveAnnualFast is solveAnnual's fast path (see the top of this file).
 // ok is false when it cannot vouch for a result; the caller then uses
 // solveAnnualAPD.
 func solveAnnualFast(p *poly, L, eMax int64, guess decimal.Decimal) (x decimal.Decimal, ok bool) {
-	if len(p.runs) == 0 {
+	if len(p.runs) == 0 || bits.UintSize != 64 { // wide assumes 64-bit big.Words
 		return decimal.Decimal{}, false
 	}
 	pl := newPlan(p)
@@ -578,7 +568,7 @@ func solveAnnualFast(p *poly, L, eMax int64, guess decimal.Decimal) (x decimal.D
 	start := v
 	polished := false
 	for range 8 {
-		p.evalFine(pl, w, &vf, &fx)
+		p.evalFine(pl, w, wideFloat(&vf)).float(&fx)
 		if fx.Sign() == 0 {
 			polished = true
 			break
