@@ -201,6 +201,18 @@ func (l *Ledger) VoidHold(ctx context.Context, r HoldVoid) (Transaction, error) 
 	return l.one(ctx, func(u *Unit) (Transaction, error) { return u.VoidHold(ctx, r) })
 }
 
+// ResolveHolds posts and voids many holds in one database transaction, all
+// or none; see Unit.ResolveHolds.
+func (l *Ledger) ResolveHolds(ctx context.Context, posts []HoldPost, voids []HoldVoid) ([]Transaction, error) {
+	var out []Transaction
+	err := l.db.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = In(tx).ResolveHolds(ctx, posts, voids)
+		return err
+	})
+	return out, err
+}
+
 // Reverse reverses a transfer or a posted hold, at most once.
 func (l *Ledger) Reverse(ctx context.Context, r Reversal) (Transaction, error) {
 	return l.one(ctx, func(u *Unit) (Transaction, error) { return u.Reverse(ctx, r) })

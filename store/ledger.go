@@ -329,6 +329,22 @@ type LedgerStore interface {
 	// Errors: ErrNotFound while the hold is open (or does not exist).
 	Resolution(ctx context.Context, holdID string) (Transaction, error)
 
+	// TransactionsByID returns the transactions whose ID is in ids, with
+	// their postings, in no particular order; ids not found are absent (the
+	// ledger reads every hold a batch of resolutions names with one call).
+	// ids may be repeated and may number up to MaxListLimit.
+	//
+	// Errors: none but driver errors.
+	TransactionsByID(ctx context.Context, ids []string) ([]Transaction, error)
+
+	// Resolutions returns the KindPostHold and KindVoidHold transactions
+	// whose HoldID is in holdIDs, with their postings, in no particular
+	// order; holds that are open (or do not exist) have none. holdIDs may be
+	// repeated and may number up to MaxListLimit.
+	//
+	// Errors: none but driver errors.
+	Resolutions(ctx context.Context, holdIDs []string) ([]Transaction, error)
+
 	// Reversal returns the KindReversal transaction that reversed id.
 	//
 	// Errors: ErrNotFound if id was not reversed (or does not exist).

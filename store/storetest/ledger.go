@@ -42,6 +42,8 @@ func ExerciseLedger(t *testing.T, open Opener) {
 		{"ConcurrentHotAccounts", testConcurrentHot},
 		{"ConcurrentReplays", testConcurrentReplays},
 		{"StoreContract", testStoreContract},
+		{"ResolveHolds", testResolveHolds},
+		{"StoreBatchReads", testStoreBatchReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
