@@ -184,40 +184,43 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	// 1. Wallets for everyone, at the platform and at the PSP; the lenders
 	// pay in by card, and the platform credits each wallet once the PSP
 	// reports the pay-in succeeded.
+	// Wallets are opened, and pay-ins credited, in one unit of work each
+	// (wallet's batch forms), not one per lender.
 	stakes := make([]stakeJSON, cfg.Lenders)
 	var total int64
-	for _, w := range []wallet.OpenRequest{
+	opens := []wallet.OpenRequest{
 		{ID: demoBorrower, Kind: wallet.Borrower, Owner: demoBorrower, KYC: wallet.KYCValidated},
 		{ID: demoFund, Kind: wallet.Fund, Owner: demoFund, KYC: wallet.KYCValidated},
-	} {
-		if _, err := ws.Open(ctx, w); err != nil {
-			return demoReport{}, err
-		}
+	}
+	for i := range cfg.Lenders {
+		id, kind, tax, cents := demoLender(i + 1)
+		stakes[i] = stakeJSON{Holder: id, Kind: kind.String(), Tax: tax, Amount: lendkit.New(cents, eur).Amount()}
+		total += cents
+		opens = append(opens, wallet.OpenRequest{ID: id, Kind: wallet.Lender, Owner: id, KYC: wallet.KYCValidated})
+	}
+	if _, err := ws.OpenMany(ctx, opens); err != nil {
+		return demoReport{}, err
 	}
 	sim.OpenWallet(pspPool, eur, true)
 	if err := sim.VerifyIBAN(pspPool, demoIBAN); err != nil {
 		return demoReport{}, err
 	}
 	payins := make([]psp.Operation, 0, cfg.Lenders)
-	for i := range cfg.Lenders {
-		id, kind, tax, cents := demoLender(i + 1)
-		amt := lendkit.New(cents, eur)
-		stakes[i] = stakeJSON{Holder: id, Kind: kind.String(), Tax: tax, Amount: amt.Amount()}
-		total += cents
-		if _, err := ws.Open(ctx, wallet.OpenRequest{ID: id, Kind: wallet.Lender, Owner: id, KYC: wallet.KYCValidated}); err != nil {
-			return demoReport{}, err
-		}
-		op, err := sim.CreatePayIn(ctx, psp.PayInRequest{Reference: "payin/" + id, Kind: psp.PayInCard, Wallet: pspPool, Amount: amt})
+	holders := make([]string, 0, cfg.Lenders)
+	for _, st := range stakes {
+		amt, err := lendkit.ParseMoney(st.Amount, eur)
 		if err != nil {
 			return demoReport{}, err
 		}
-		payins = append(payins, op)
+		op, err := sim.CreatePayIn(ctx, psp.PayInRequest{Reference: "payin/" + st.Holder, Kind: psp.PayInCard, Wallet: pspPool, Amount: amt})
+		if err != nil {
+			return demoReport{}, err
+		}
+		payins, holders = append(payins, op), append(holders, st.Holder)
 	}
 	sim.Settle()
-	for i, op := range payins {
-		if err := creditSucceeded(ctx, ws, sim, op.ID, stakes[i].Holder, funded, "card"); err != nil {
-			return demoReport{}, fmt.Errorf("pay-in %s: %w", op.Reference, err)
-		}
+	if err := creditAllSucceeded(ctx, ws, sim, payins, holders, funded, "card"); err != nil {
+		return demoReport{}, fmt.Errorf("lenders' pay-ins: %w", err)
 	}
 	principal := lendkit.New(total, eur)
 	say(fmt.Sprintf("%d lenders paid in %s", cfg.Lenders, principal))
@@ -228,29 +231,28 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 		Deadline: funded.AddDays(30), Overfunding: wallet.Refuse}); err != nil {
 		return demoReport{}, err
 	}
-	for _, st := range stakes {
-		amt, _ := lendkit.ParseMoney(st.Amount, eur)
-		if _, err := ws.Commit(ctx, wallet.Commit{Campaign: demoCampaign, ID: st.Holder, Lender: st.Holder, Amount: amt, Date: funded}); err != nil {
-			return demoReport{}, fmt.Errorf("commitment of %s: %w", st.Holder, err)
+	commits := make([]wallet.Commit, len(stakes))
+	for i, st := range stakes {
+		amt, err := lendkit.ParseMoney(st.Amount, eur)
+		if err != nil {
+			return demoReport{}, err
 		}
+		commits[i] = wallet.Commit{Campaign: demoCampaign, ID: st.Holder, Lender: st.Holder, Amount: amt, Date: funded}
+	}
+	if _, err := ws.CommitMany(ctx, commits); err != nil {
+		return demoReport{}, fmt.Errorf("commitments: %w", err)
 	}
 	say("commitments held")
 
-	// 3. Funding close: the campaign posts every hold into the borrower's
-	// wallet (wallet's own unit of work), then one unit of work opens the
-	// servicing book and writes every lender's projected repayments.
+	// 3. Funding close, in one unit of work: the campaign posts every hold
+	// into the borrower's wallet, dispatch opens the servicing book and
+	// writes every lender's projected repayments, and every lender's
+	// agreement is stored — all of it or, on any failure, none.
 	lt := loanTerms{
 		Terms:    termsRequest{Principal: principal.Amount(), Currency: "EUR", Rate: "7", Periods: cfg.Periods, Start: funded.String()},
 		Borrower: demoBorrower, Funded: funded.String(), Stakes: stakes, FeeRate: "0.1", PenaltyRate: "3",
 	}
 	tf := time.Now()
-	camp, err := ws.CloseCampaign(ctx, demoCampaign, funded)
-	if err != nil {
-		return demoReport{}, fmt.Errorf("campaign close: %w", err)
-	}
-	if camp.Status != wallet.CampaignFunded {
-		return demoReport{}, fmt.Errorf("campaign %s, want funded", camp.Status)
-	}
 	rp, err := openBook(demoLoan, lt)
 	if err != nil {
 		return demoReport{}, err
@@ -265,12 +267,19 @@ func runDemo(ctx context.Context, db store.DB, clock *lendkit.ManualClock, cfg d
 	}
 	var projected int
 	if err := db.InTx(ctx, func(tx store.Tx) error {
+		camp, err := ws.In(tx).CloseCampaign(ctx, demoCampaign, funded)
+		if err != nil {
+			return fmt.Errorf("campaign close: %w", err)
+		}
+		if camp.Status != wallet.CampaignFunded {
+			return fmt.Errorf("campaign %s, want funded", camp.Status)
+		}
 		q, err := sqlOf(tx)
 		if err != nil {
 			return err
 		}
-		// The campaign already moved the money: dispatch persists the book,
-		// its register and every projection, without an entry of its own.
+		// The campaign moved the money: dispatch persists the book, its
+		// register and every projection, without an entry of its own.
 		f, err := servicing.Fund(ctx, tx, rp.book, servicing.FundOptions{SkipEntry: true, Accounts: accounts(ws)})
 		if err != nil {
 			return err
@@ -394,14 +403,25 @@ const pspPool = "client-money"
 // pay-in or a collection into the pool), keyed by the PSP's operation id so a
 // duplicate notification credits nothing twice.
 func creditSucceeded(ctx context.Context, ws *wallet.Service, sim *simpsp.Sim, opID, walletID string, date lendkit.Date, method string) error {
-	op, err := sim.Operation(ctx, opID)
-	if err != nil {
-		return err
+	return creditAllSucceeded(ctx, ws, sim, []psp.Operation{{ID: opID}}, []string{walletID}, date, method)
+}
+
+// creditAllSucceeded credits walletIDs[i] with ops[i] as creditSucceeded
+// does, all in one unit of work (wallet.PayInMany): every operation must
+// have succeeded at the PSP, or nothing is credited.
+func creditAllSucceeded(ctx context.Context, ws *wallet.Service, sim *simpsp.Sim, ops []psp.Operation, walletIDs []string, date lendkit.Date, method string) error {
+	ps := make([]wallet.PayIn, len(ops))
+	for i, o := range ops {
+		op, err := sim.Operation(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if op.State != psp.StateSucceeded {
+			return fmt.Errorf("operation %s (%s) is %s", op.ID, op.Reference, op.State)
+		}
+		ps[i] = wallet.PayIn{Key: "psp/" + op.ID, Wallet: walletIDs[i], Amount: op.Amount, Date: date, Method: method}
 	}
-	if op.State != psp.StateSucceeded {
-		return fmt.Errorf("operation %s is %s", op.ID, op.State)
-	}
-	_, err = ws.PayIn(ctx, wallet.PayIn{Key: "psp/" + op.ID, Wallet: walletID, Amount: op.Amount, Date: date, Method: method})
+	_, err := ws.PayInMany(ctx, ps)
 	return err
 }
 
