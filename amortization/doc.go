@@ -41,7 +41,10 @@
 // [FormatPercent] shows it rounded half-up. [XIRR] and [IRR] are Excel's
 // functions on any cash flows (dispatch calls XIRR for lender portfolios),
 // [AnnualRate] the directive's formula on any dated flows. All of them are
-// solved with apd (internal/decmath) to 34 significant digits.
+// solved to 34 significant digits: the search in 64-bit binary arithmetic,
+// the polishing at 192 bits, X rounded half-even from its exact binary value
+// (fastsolve.go: ~20 µs to ~60 µs an APR); whenever that path cannot vouch
+// for its result, the safeguarded apd solver (internal/decmath) runs instead.
 //
 // # Servicing
 //

@@ -85,7 +85,7 @@ func (s *Schedule) CashFlows() ([]CashFlow, error) {
 // the borrower pays — instalments with their fees and insurance, and the
 // upfront fee, kept back at disbursement — equals the credit drawn down,
 // discounting each flow by (1+X)^−t with t in years by basis. It is solved
-// with apd to 34 significant digits; show it with FormatPercent.
+// to 34 significant digits (see solveAnnual); show it with FormatPercent.
 func (s *Schedule) APR(basis TimeBasis) (decimal.Decimal, error) {
 	flows, err := s.CashFlows()
 	if err != nil {
@@ -217,6 +217,9 @@ func equalPeriodYears(start, d lendkit.Date, unit int) (int64, int64) {
 			whole--
 			back = d.AddMonths(-whole)
 		}
+	}
+	if back == start { // the usual case: a due date on the start's day
+		return int64(whole), int64(unit)
 	}
 	extra := int64(lendkit.DaysBetween(start, back))
 	if extra == 0 {
