@@ -96,7 +96,7 @@ func tallyChart(by string, ts []tally) template.HTML {
 func bucketChart(bs []dpdBucket) template.HTML {
 	bars := make([]bar, 0, len(bs))
 	for i, b := range bs {
-		bars = append(bars, bar{Label: b.Label, Value: b.Outstanding.Minor(), Text: fmt.Sprintf("%s · %d loans", b.Outstanding, b.Loans), Class: fmt.Sprintf("b%d", i)})
+		bars = append(bars, bar{Label: b.Label, Value: b.Outstanding.Minor(), Text: fmt.Sprintf("%s · %s", b.Outstanding, plural(b.Loans, "loan")), Class: fmt.Sprintf("b%d", i)})
 	}
 	return svgBars("outstanding by days past due", bars)
 }
@@ -108,4 +108,12 @@ func forecastChart(fs []wallet.Bucket) template.HTML {
 		bars = append(bars, bar{Label: f.Start.String()[:7], Value: f.Closing.Minor(), Text: f.Closing.String()})
 	}
 	return svgBars("closing balance by month", bars)
+}
+
+// plural is "1 loan", "2 loans".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
