@@ -137,3 +137,57 @@ func TestFastYieldMatchesReference(t *testing.T) {
 		}
 	})
 }
+
+// TestXIRRMatchesReferenceOnPortfolios: XIRR on lender-portfolio-like
+// flows given in random order — a few contributions, then receipts of
+// varied amounts on irregular dates, some on the same day — agrees with
+// slowAnnualRate to 10^−30. One sign change in time order makes the root
+// unique, so both must find the same one.
+func TestXIRRMatchesReferenceOnPortfolios(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(t *rapid.T) {
+		start := date("2026-01-01").AddDays(rapid.IntRange(0, 2000).Draw(t, "start"))
+		var flows []CashFlow
+		out := int64(0)
+		last := 0
+		for i, n := 0, rapid.IntRange(1, 4).Draw(t, "contributions"); i < n; i++ {
+			a := rapid.Int64Range(100, 5_000_000).Draw(t, "contribution")
+			day := rapid.IntRange(0, 90).Draw(t, "contribution day")
+			last = max(last, day)
+			out += a
+			flows = append(flows, CashFlow{Date: start.AddDays(day), Amount: lendkit.New(-a, lendkit.EUR)})
+		}
+		// Receipts total 0.8 to 2 times the contributions, from 180 days
+		// after the last contribution: the yield stays within −40 % … 300 %.
+		total := out * int64(rapid.IntRange(80, 200).Draw(t, "return %")) / 100
+		day := last + 180
+		for n := rapid.IntRange(1, 24).Draw(t, "receipts"); n > 0 && total > 0; n-- {
+			a := total
+			if n > 1 {
+				a = min(total, rapid.Int64Range(1, max(1, 2*total/int64(n))).Draw(t, "receipt"))
+			}
+			total -= a
+			flows = append(flows, CashFlow{Date: start.AddDays(day), Amount: lendkit.New(a, lendkit.EUR)})
+			day += rapid.IntRange(0, 40).Draw(t, "gap")
+		}
+		perm := rapid.Permutation(flows).Draw(t, "order")
+		first, err := checkFlows(perm)
+		if err != nil {
+			t.Skip(err)
+		}
+		amounts := make([]int64, len(perm))
+		nums := make([]int64, len(perm))
+		dens := make([]int64, len(perm))
+		for i, f := range perm {
+			amounts[i], nums[i], dens[i] = f.Amount.Minor(), int64(lendkit.DaysBetween(first, f.Date)), 365
+		}
+		want := slowAnnualRate(t, amounts, nums, dens)
+		got, err := XIRR(perm)
+		if err != nil {
+			t.Fatalf("XIRR: %v (reference %s)", err, want)
+		}
+		if diff := got.Sub(want).Abs(); diff.GreaterThan(decimal.New(1, -30).Mul(want.Abs().Add(decimal.New(1, 0)))) {
+			t.Fatalf("XIRR %s, reference %s", got, want)
+		}
+	})
+}
