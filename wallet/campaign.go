@@ -294,21 +294,34 @@ func (s *Service) resolve(ctx context.Context, id string, date lendkit.Date, can
 		if err != nil {
 			return err
 		}
+		// Every hold in one ledger write per ledger.MaxBatch commitments
+		// (one lookup, one lock, one insert) rather than one per hold.
 		u := ledger.In(tx)
-		for i := range held {
-			cm := &held[i]
-			var t ledger.Transaction
-			if status == CampaignFunded {
-				t, err = u.PostHold(ctx, ledger.HoldPost{Key: holdKey(id, cm.ID) + ":post", HoldID: cm.HoldID, EffectiveDate: date})
-				cm.Status = string(Posted)
-			} else {
-				t, err = u.VoidHold(ctx, ledger.HoldVoid{Key: holdKey(id, cm.ID) + ":void", HoldID: cm.HoldID, EffectiveDate: date})
-				cm.Status = string(Voided)
+		for start := 0; start < len(held); start += ledger.MaxBatch {
+			part := held[start:min(start+ledger.MaxBatch, len(held))]
+			var posts []ledger.HoldPost
+			var voids []ledger.HoldVoid
+			for _, cm := range part {
+				if status == CampaignFunded {
+					posts = append(posts, ledger.HoldPost{Key: holdKey(id, cm.ID) + ":post", HoldID: cm.HoldID, EffectiveDate: date})
+				} else {
+					voids = append(voids, ledger.HoldVoid{Key: holdKey(id, cm.ID) + ":void", HoldID: cm.HoldID, EffectiveDate: date})
+				}
 			}
+			// The ledger's errors name the failing resolution's key, which
+			// holds the commitment's id.
+			ts, err := u.ResolveHolds(ctx, posts, voids)
 			if err != nil {
-				return fmt.Errorf("campaign %s, commitment %s: %w", id, cm.ID, err)
+				return fmt.Errorf("campaign %s: %w", id, err)
 			}
-			cm.ResolutionID = t.ID
+			for i := range part {
+				part[i].ResolutionID = ts[i].ID
+				if status == CampaignFunded {
+					part[i].Status = string(Posted)
+				} else {
+					part[i].Status = string(Voided)
+				}
+			}
 		}
 		if err := ws.UpdateCommitments(ctx, held); err != nil {
 			return err
