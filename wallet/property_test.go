@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -16,7 +17,11 @@ import (
 
 // expected lists the refusals a random sequence legitimately meets; any other
 // error fails the property.
-var expected = []error{ErrInsufficient, ErrOverfunded, ErrCampaignClosed, ErrCampaignOpen, ErrPastDeadline, ErrNotCommitted}
+var expected = []error{ErrInsufficient, ErrOverfunded, ErrCampaignClosed, ErrCampaignOpen, ErrPastDeadline, ErrNotCommitted, errRefusedBatch}
+
+// errRefusedBatch stands for a batch the property made invalid on purpose,
+// refused for that reason and naming the right item.
+var errRefusedBatch = errors.New("batch refused as intended")
 
 func isExpected(err error) bool {
 	for _, e := range expected {
@@ -29,7 +34,8 @@ func isExpected(err error) bool {
 
 // TestConservationProperty drives random sequences of pay-ins, payouts,
 // transfers, direct-debit returns, campaign creations, commitments,
-// withdrawals, closes and cancellations (and replays of earlier operations)
+// withdrawals, closes and cancellations, the batch forms (OpenMany,
+// PayInMany, CommitMany), and replays of earlier operations,
 // against SQLite, and Postgres when LENDKIT_TEST_POSTGRES_URL is set, and
 // checks after every step that:
 //
@@ -89,7 +95,7 @@ func TestConservationProperty(t *testing.T) {
 // property would then say nothing about it.
 func checkNotVacuous(t *testing.T, succeeded map[string]int) {
 	t.Helper()
-	for _, k := range []string{"payin", "payout", "transfer", "return", "campaign", "commit", "withdraw", "close"} {
+	for _, k := range []string{"payin", "payout", "transfer", "return", "campaign", "commit", "withdraw", "close", "payinmany", "payinmany refused as intended", "commitmany", "openmany"} {
 		if succeeded[k] == 0 {
 			t.Errorf("no %s ever succeeded: the property is vacuous for it (%v)", k, succeeded)
 		}
@@ -135,7 +141,7 @@ func conservation(rt *rapid.T, db store.DB, p string, succeeded map[string]int) 
 	for step := range rapid.IntRange(1, 40).Draw(rt, "steps") {
 		key := fmt.Sprint(p, "k", step)
 		var o op
-		switch rapid.IntRange(0, 10).Draw(rt, "op") {
+		switch rapid.IntRange(0, 14).Draw(rt, "op") {
 		case 0, 1:
 			w, a := rapid.SampledFrom(wallets).Draw(rt, "wallet"), amount("payin")
 			o = op{"payin", func() (lendkit.Money, error) {
@@ -215,6 +221,60 @@ func conservation(rt *rapid.T, db store.DB, p string, succeeded map[string]int) 
 					_, err = s.CancelCampaign(ctx, c, on)
 				} else {
 					_, err = s.CloseCampaign(ctx, c, on)
+				}
+				return lendkit.Zero(lendkit.EUR), err
+			}}
+		case 11:
+			// A batch of pay-ins, all or none: with a pay-in to a wallet
+			// that does not exist somewhere in it, nothing is booked (the
+			// invariants then find the money where it was).
+			n := rapid.IntRange(1, 4).Draw(rt, "pay-ins")
+			batch := make([]PayIn, n)
+			total := lendkit.Zero(lendkit.EUR)
+			for j := range batch {
+				a := amount("payin")
+				batch[j] = PayIn{Key: fmt.Sprint(key, "/", j), Wallet: rapid.SampledFrom(wallets).Draw(rt, "wallet"), Amount: a, Date: date}
+				total, _ = total.Add(a)
+			}
+			ghost := -1
+			if rapid.IntRange(0, 4).Draw(rt, "ghost") == 0 {
+				ghost = rapid.IntRange(0, n-1).Draw(rt, "ghost at")
+				batch[ghost].Wallet = p + "ghost"
+			}
+			o = op{"payinmany", func() (lendkit.Money, error) {
+				_, err := s.PayInMany(ctx, batch)
+				var be *BatchError
+				if ghost >= 0 && errors.Is(err, ErrNotFound) && (n == 1 || errors.As(err, &be) && be.Index == ghost) {
+					succeeded["payinmany refused as intended"]++
+					return total, errRefusedBatch
+				}
+				return total, err
+			}}
+		case 12, 14:
+			if len(campaigns) == 0 {
+				continue
+			}
+			c := rapid.SampledFrom(campaigns).Draw(rt, "campaign")
+			n := rapid.IntRange(1, 3).Draw(rt, "commitments")
+			batch := make([]Commit, n)
+			for j := range batch {
+				batch[j] = Commit{Campaign: c, ID: fmt.Sprint(key, "/", j), Lender: rapid.SampledFrom(lenders).Draw(rt, "lender"),
+					Amount: lendkit.New(rapid.Int64Range(1, 5_000).Draw(rt, "commit"), lendkit.EUR), Date: date}
+			}
+			o = op{"commitmany", func() (lendkit.Money, error) {
+				_, err := s.CommitMany(ctx, batch)
+				return lendkit.Zero(lendkit.EUR), err
+			}}
+		case 13:
+			// A new wallet, opened in a batch with an existing one (returned
+			// as it is), joins the wallets the invariants sum (and may
+			// receive pay-ins and transfers).
+			id := fmt.Sprint(p, "n", step)
+			batch := []OpenRequest{{ID: id, Kind: Lender, Owner: id, KYC: KYCValidated}, {ID: lenders[0], Kind: Lender, Owner: lenders[0], KYC: KYCValidated}}
+			o = op{"openmany", func() (lendkit.Money, error) {
+				_, err := s.OpenMany(ctx, batch)
+				if err == nil && !slices.Contains(wallets, id) {
+					wallets = append(wallets, id)
 				}
 				return lendkit.Zero(lendkit.EUR), err
 			}}
