@@ -45,7 +45,12 @@
 //   - LendingCapacity, History and Forecast cover the institution's own funds.
 //
 // Service methods each run in one unit of work of the store.DB given to New
-// (both backends, SQLite and Postgres). Pure helpers — the liquidity
+// (both backends, SQLite and Postgres). OpenMany, PayInMany and CommitMany
+// apply thousands of operations in one unit of work, all or none, under the
+// rules of Open, PayIn and Commit (which are batches of one). In(tx) returns
+// the Service inside a unit of work the caller runs, as ledger.In(tx) does
+// for the ledger, so that closing a campaign and opening the loan it funds
+// commit together. Pure helpers — the liquidity
 // Forecast — take their inputs and return values. Subpackages iban, rf, camt,
 // sepa, reconcile and psp are pure too (a test keeps them free of database,
 // network and clock); psp/simpsp is the deterministic simulated PSP.
