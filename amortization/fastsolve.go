@@ -402,18 +402,10 @@ func floatPow(z, x, a, b *big.Float, n int64) {
 	}
 }
 
-// fineS0 sets w.s0 = Σ_{j<m} q^j as geoSums does (w.qm1 = q^(m−1)).
+// fineS0 sets w.s0 = Σ_{j<m} q^j for a run longer than directRun, as
+// geoSums does (w.qm1 = q^(m−1)): the closed form, or the series when
+// m·|q − 1| < 2^−6.
 func (w *fineWork) fineS0(q *big.Float, m int64) {
-	if m <= directRun {
-		// Short runs (dated flows repeat a gap two or three times): sum
-		// them directly, by Horner's rule.
-		w.s0.SetInt64(1)
-		for j := int64(1); j < m; j++ {
-			w.t.Mul(&w.s0, q)
-			w.s0.Add(&w.t, &w.one)
-		}
-		return
-	}
 	w.t.Sub(q, &w.one) // h
 	w.s0.SetInt64(m)
 	w.q.Mul(&w.s0, &w.t)
