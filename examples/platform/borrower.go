@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -906,11 +905,27 @@ func (s *server) makePayment(ctx context.Context, tx store.Tx, q sqlq, c *call) 
 		"applied": d.Applied, "credit_after": d.CreditAfter}, "loan": v}, nil
 }
 
-// logCodeSender delivers signature codes to the server log: the
-// notifications issue brings the email and SMS adapters.
-type logCodeSender struct{ log *slog.Logger }
+// codeSender delivers contract signature codes through the notification
+// ports (email, or SMS when the challenge asks for it). Not through the
+// outbox: the code is a secret the platform never stores (the challenge
+// keeps only its hash), and a lost code is simply requested again.
+type codeSender struct {
+	email notify.Email
+	sms   notify.SMS
+}
 
-func (l logCodeSender) SendCode(ctx context.Context, m contract.CodeMessage) error {
-	l.log.Info("signature code (log delivery)", "to", m.Signer.Email, "code", m.Code, "reference", m.Reference)
-	return nil
+// SendCode renders the code message in English (the language the contract
+// is rendered in) and sends it.
+func (c codeSender) SendCode(ctx context.Context, m contract.CodeMessage) error {
+	data := map[string]string{"name": m.Signer.Name, "code": m.Code, "reference": m.Reference,
+		"expires": m.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")}
+	subject, body, sms, err := notify.Render(notify.SignatureCode, notify.English, data)
+	if err != nil {
+		return err
+	}
+	id := newID("code")
+	if m.Channel == contract.SMS {
+		return c.sms.SendSMS(ctx, notify.Message{ID: id, Kind: notify.SignatureCode, To: m.Signer.Phone, Body: sms})
+	}
+	return c.email.SendEmail(ctx, notify.Message{ID: id, Kind: notify.SignatureCode, To: m.Signer.Email, Subject: subject, Body: body})
 }

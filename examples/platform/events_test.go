@@ -1,12 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
+	"mime/quotedprintable"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/contract"
+	"github.com/lendkit/lendkit/examples/platform/notify"
+	"github.com/lendkit/lendkit/examples/platform/notify/notifytest"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/wallet"
 )
@@ -146,5 +155,32 @@ func TestServicingEvents(t *testing.T) {
 	}
 	if payments != 1 {
 		t.Errorf("%d payment notifications, want 1: %v", payments, got)
+	}
+}
+
+// TestCodeSender: a contract's signature code leaves through the SMTP
+// adapter, straight (never through the outbox, which would store it).
+func TestCodeSender(t *testing.T) {
+	t.Parallel()
+	srv := notifytest.Start(t)
+	cs := codeSender{email: &notify.SMTP{Addr: srv.Addr, From: "no-reply@lendkit.example", Timeout: 5 * time.Second}, sms: notify.Log{Logger: quietLog}}
+	err := cs.SendCode(context.Background(), contract.CodeMessage{Signer: contract.Signer{Name: "Giulia Bianchi", Email: "giulia@example.com"},
+		Channel: contract.Email, Code: "482913", Reference: "LK-ABC", ExpiresAt: time.Date(2027, 3, 12, 9, 10, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	body, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(msgs[0].Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), "LK-ABC is 482913. It expires at 2027-03-12 09:10 UTC") || msgs[0].To != "giulia@example.com" {
+		t.Errorf("to %s: %s", msgs[0].To, body)
+	}
+	if err := cs.SendCode(context.Background(), contract.CodeMessage{Signer: contract.Signer{Name: "G"}, Channel: contract.SMS, Code: "1", Reference: "R"}); !errors.Is(err, notify.ErrAddress) {
+		t.Errorf("SMS without a phone: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"time"
@@ -125,8 +126,8 @@ func daysBetween(a, b lendkit.Date) int {
 func (s *server) remind(ctx context.Context, tx store.Tx, q sqlq, rp *replayed, lr loanRow, asOf lendkit.Date) error {
 	r, err := loadRecipient(ctx, q, lr.borrowerID)
 	if err != nil {
-		if err == errNoRow {
-			return nil
+		if errors.Is(err, errNoRow) {
+			return nil // a borrower that is not a platform user: nobody to remind
 		}
 		return err
 	}

@@ -76,6 +76,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *smtpAddr != "" {
 		email = &notify.SMTP{Addr: *smtpAddr, From: *smtpFrom}
 	}
+	s.signer.Sender = codeSender{email: email, sms: notify.Log{Logger: log}}
 	sender := newOutboxSender(db, clock, email, notify.Log{Logger: log}, log)
 	hooks := newDeliverer(db, clock, s.wallets, log)
 	if err := s.start(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/contract"
+	"github.com/lendkit/lendkit/examples/platform/notify"
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/scoring"
 	"github.com/lendkit/lendkit/store"
@@ -70,7 +71,7 @@ func newServer(db store.DB, clock lendkit.Clock, log *slog.Logger) (*server, err
 	}
 	return &server{db: db, clock: clock, log: log, decider: dec, contracts: contract.NewRenderer(tpl),
 		currency: lendkit.EUR, wallets: ws, reminderDays: defaultReminderDays, psp: simpsp.New(simpsp.Config{Clock: clock}),
-		signer: &contract.SimpleSigner{Clock: clock, Sender: logCodeSender{log}},
+		signer: &contract.SimpleSigner{Clock: clock, Sender: codeSender{notify.Log{Logger: log}, notify.Log{Logger: log}}},
 		platformCompany: contract.Company{Name: "Lendkit Demo Lending", LegalForm: "SAS", RegistrationID: "RCS Paris 000 000 000",
 			Representative: "Ada Admin, President", Licence: "ACPR 00000 (demo)",
 			Address: contract.Address{Street: "1 rue de l'Exemple", PostalCode: "75001", City: "Paris", Country: "France"}},

@@ -33,7 +33,13 @@ const (
 	LenderRepayment Kind = "lender_repayment"
 )
 
-// Kinds lists every Kind, in a stable order.
+// SignatureCode carries a contract's one-time signature code. It is not in
+// Kinds: it is never an event (no outbox row, no webhook) — the code is a
+// secret the platform does not store, sent straight through a port, and
+// useless after its expiry, so a lost one is simply requested again.
+const SignatureCode Kind = "signature_code"
+
+// Kinds lists every event Kind, in a stable order.
 var Kinds = []Kind{Reminder, PaymentReceived, LatePayment, InsufficientFunds, DecisionMade, ContractToSign, DisbursementDone, LenderRepayment}
 
 // Valid reports whether k is one of Kinds.

@@ -23,14 +23,15 @@ import (
 func sample() map[string]string {
 	return map[string]string{"name": "Dana Rossi", "loan": "L-1", "amount": "EUR 312.40", "due": "2027-03-15", "days": "3",
 		"date": "2027-03-15", "days_late": "12", "due_amount": "EUR 312.40", "collected": "EUR 100.00",
-		"application": "A-1", "outcome": "approved", "reference": "LK-ABC", "tax": "EUR 1.20"}
+		"application": "A-1", "outcome": "approved", "reference": "LK-ABC", "tax": "EUR 1.20",
+		"code": "482913", "expires": "2027-03-12 09:10 UTC"}
 }
 
 // TestRenderEveryKindAndLocale renders each kind in each language: every
 // template exists, fills every field it names and leaves no placeholder.
 func TestRenderEveryKindAndLocale(t *testing.T) {
 	t.Parallel()
-	for _, k := range notify.Kinds {
+	for _, k := range append(notify.Kinds, notify.SignatureCode) {
 		for _, l := range notify.Locales {
 			subject, body, sms, err := notify.Render(k, l, sample())
 			if err != nil {

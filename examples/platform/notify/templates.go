@@ -22,6 +22,7 @@ var fields = map[Kind][]string{
 	ContractToSign:    {"name", "reference", "amount"},
 	DisbursementDone:  {"name", "loan", "amount"},
 	LenderRepayment:   {"name", "loan", "amount", "tax"},
+	SignatureCode:     {"name", "code", "reference", "expires"},
 }
 
 // Fields returns the data fields kind's templates need.
@@ -106,6 +107,17 @@ var sources = map[Kind]map[Locale]tmpl{
 		Italian: {"Prestito {{.loan}}: {{.amount}} erogati",
 			"Gentile {{.name}},\n\ni {{.amount}} del prestito {{.loan}} sono nel suo portafoglio. Il piano di ammortamento è nella sua area.\n",
 			"Lendkit: {{.amount}} del prestito {{.loan}} erogati."},
+	},
+	SignatureCode: {
+		English: {"Your signature code for {{.reference}}",
+			"Hello {{.name}},\n\nYour code to sign the credit agreement {{.reference}} is {{.code}}. It expires at {{.expires}}.\nNobody from the platform will ever ask you for it.\n",
+			"Lendkit: code {{.code}} to sign {{.reference}}, valid until {{.expires}}. Never share it."},
+		French: {"Votre code de signature pour {{.reference}}",
+			"Bonjour {{.name}},\n\nVotre code pour signer le contrat de crédit {{.reference}} est {{.code}}. Il expire à {{.expires}}.\nPersonne de la plateforme ne vous le demandera jamais.\n",
+			"Lendkit : code {{.code}} pour signer {{.reference}}, valable jusqu'à {{.expires}}. Ne le communiquez pas."},
+		Italian: {"Il suo codice di firma per {{.reference}}",
+			"Gentile {{.name}},\n\nil codice per firmare il contratto di credito {{.reference}} è {{.code}}. Scade alle {{.expires}}.\nNessuno della piattaforma glielo chiederà mai.\n",
+			"Lendkit: codice {{.code}} per firmare {{.reference}}, valido fino alle {{.expires}}. Non condividerlo."},
 	},
 	LenderRepayment: {
 		English: {"Repayment received: {{.amount}} from loan {{.loan}}",
