@@ -68,7 +68,7 @@ func svgBars(title string, bars []bar) template.HTML {
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, chartLabelW-8, y+16, template.HTMLEscapeString(br.Label))
 		fmt.Fprintf(&b, `<rect class="%s" x="%d" y="%d" width="%d" height="%d" rx="3"><title>%s</title></rect>`,
-			strings.TrimSpace(cls), x, y+3, w, chartRowH-8, template.HTMLEscapeString(br.Label+": "+br.Text))
+			strings.Join(strings.Fields(cls), " "), x, y+3, w, chartRowH-8, template.HTMLEscapeString(br.Label+": "+br.Text))
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, chartLabelW+chartBarW+8, y+16, template.HTMLEscapeString(br.Text))
 	}
 	fmt.Fprintf(&b, `<line x1="%d" y1="0" x2="%d" y2="%d" stroke="#9aa7b4"/></svg>`, x0, x0, h)
