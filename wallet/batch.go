@@ -459,17 +459,17 @@ func (s *Service) CommitMany(ctx context.Context, rs []Commit) ([]Commitment, er
 			if err != nil {
 				return itemErr(i, len(rs), r.ID, err)
 			}
-			// The ledger's balance already counts this batch's earlier holds.
-			bal, err := u.Balance(ctx, lender.AccountID)
-			if err != nil {
-				return err
-			}
-			if cmp, _ := bal.Available.Cmp(amount); cmp < 0 {
-				return itemErr(i, len(rs), r.ID, fmt.Errorf("%w: %s has %s available, %s committed", ErrInsufficient, lender.ID, bal.Available, amount))
-			}
+			// A lender's wallet is a non-negative account: the ledger refuses
+			// a hold above its available balance (which counts this batch's
+			// earlier holds) before writing anything, and says what was
+			// available — no balance read of our own per commitment.
 			hold, err := u.Hold(ctx, ledger.Transfer{Key: holdKey(c.ID, r.ID), Code: "commitment", EffectiveDate: r.Date,
 				Metadata: map[string]string{"campaign": c.ID, "commitment": r.ID},
 				Postings: []ledger.Posting{ledger.Dr(lender.AccountID, amount), ledger.Cr(borrower.AccountID, amount)}}, zeroTime)
+			var short *ledger.InsufficientFundsError
+			if errors.As(err, &short) && short.AccountID == lender.AccountID {
+				err = fmt.Errorf("%w: %s has %s available, %s committed", ErrInsufficient, lender.ID, short.Available, amount)
+			}
 			if err != nil {
 				return itemErr(i, len(rs), r.ID, err)
 			}
