@@ -145,7 +145,7 @@ func BenchmarkBatches(b *testing.B) {
 		benchBatches(b, db, func(tx store.Tx, n int) error {
 			sq, _ := sqlite.SQLTx(tx)
 			if n < 0 {
-				_, err := sq.ExecContext(ctx, `CREATE TABLE bench_rows (round INTEGER NOT NULL, id INTEGER NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (round, id))`)
+				_, err := sq.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_rows (round INTEGER NOT NULL, id INTEGER NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (round, id))`)
 				return err
 			}
 			round++
@@ -168,7 +168,7 @@ func BenchmarkBatches(b *testing.B) {
 		benchBatches(b, db, func(tx store.Tx, n int) error {
 			pg, _ := postgres.PgxTx(tx)
 			if n < 0 {
-				_, err := pg.Exec(ctx, `CREATE TABLE bench_rows (round int NOT NULL, id int NOT NULL, owner text NOT NULL, PRIMARY KEY (round, id))`)
+				_, err := pg.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_rows (round int NOT NULL, id int NOT NULL, owner text NOT NULL, PRIMARY KEY (round, id))`)
 				return err
 			}
 			round++
