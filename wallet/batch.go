@@ -29,6 +29,7 @@ type BatchError struct {
 	Err   error
 }
 
+// Error names the item and says why it failed.
 func (e *BatchError) Error() string {
 	return fmt.Sprintf("wallet: batch item %d (%q): %v", e.Index, e.ID, e.Err)
 }
