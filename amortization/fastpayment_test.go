@@ -2,6 +2,7 @@ package amortization
 
 import (
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/lendkit/lendkit"
@@ -14,7 +15,6 @@ import (
 // within its error bound of a boundary is left to the apd path).
 func TestLevelUnitsFastIsExactlyRounded(t *testing.T) {
 	t.Parallel()
-	decided, total := 0, 0
 	rapid.Check(t, func(t *rapid.T) {
 		bal := rapid.Int64Range(1, 1_000_000_000_000).Draw(t, "bal")
 		num := rapid.Uint64Range(1, 500_000).Draw(t, "num")
@@ -23,12 +23,10 @@ func TestLevelUnitsFastIsExactlyRounded(t *testing.T) {
 		mult := rapid.SampledFrom([]int64{1, 1, 100, 1000}).Draw(t, "mult")
 		mode := rapid.SampledFrom([]lendkit.Rounding{lendkit.HalfUp, lendkit.HalfEven, lendkit.Down, lendkit.Up, lendkit.Floor, lendkit.Ceiling}).Draw(t, "mode")
 		r := smallRatio(num, den)
-		total++
 		got, ok := levelUnitsFast(bal, r, n, mult, mode)
 		if !ok {
 			return
 		}
-		decided++
 		g := new(big.Rat).Add(big.NewRat(1, 1), r.rat())
 		want, err := roundRat(exactLevel(lendkit.New(bal, lendkit.EUR), lendkit.New(0, lendkit.EUR), ratPow(g, n),
 			new(big.Rat).Quo(r.rat(), new(big.Rat).Sub(ratPow(g, n), big.NewRat(1, 1))), mult), mode)
@@ -39,7 +37,28 @@ func TestLevelUnitsFastIsExactlyRounded(t *testing.T) {
 			t.Fatalf("fast %d, exact %d (bal %d r %d/%d n %d mult %d %s)", got, want, bal, num, den, n, mult, mode)
 		}
 	})
-	if decided < total*9/10 {
-		t.Errorf("decided %d of %d payments, expected nearly all", decided, total)
+}
+
+// TestLevelUnitsFastDecidesRealisticLoans pins how often the fast path
+// decides on its own, on a fixed sample of ordinary loans (the rapid test
+// above draws extreme rates too, where leaving more to apd is expected, so a
+// rate threshold there would depend on the draw).
+func TestLevelUnitsFastDecidesRealisticLoans(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(2027, 1))
+	modes := []lendkit.Rounding{lendkit.HalfUp, lendkit.HalfEven, lendkit.Down, lendkit.Up, lendkit.Floor, lendkit.Ceiling}
+	const total = 2000
+	decided := 0
+	for range total {
+		bal := 10_000 + rng.Int64N(1_000_000_000) // 100.00 to 10,000,100.00
+		num := 1 + rng.Uint64N(360_000)           // annual rate up to 30 %, monthly: num / 1,200,000
+		n := 1 + rng.IntN(480)                    // up to 40 years
+		if _, ok := levelUnitsFast(bal, smallRatio(num, 1_200_000), n, 1, modes[rng.IntN(len(modes))]); ok {
+			decided++
+		}
+	}
+	t.Logf("the fast path decided %d of %d ordinary loans", decided, total)
+	if decided < total*95/100 {
+		t.Errorf("the fast path decided %d of %d ordinary loans, want at least 95 %%", decided, total)
 	}
 }
