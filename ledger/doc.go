@@ -15,7 +15,9 @@
 // Two-phase holds serve escrow: Hold reserves money (it counts against the
 // available balance at once), then PostHold moves all or part of it, or
 // VoidHold releases it — at most once either way; a hold may expire
-// (ExpireHolds voids what is due, PostHold refuses it).
+// (ExpireHolds voids what is due, PostHold refuses it). ResolveHolds posts
+// and voids many holds in one write (closing a funding campaign), all or
+// none, each idempotent on its own key as PostHold and VoidHold are.
 //
 // Balances are maintained in the same database transaction as the postings:
 // posted, pending (reserved by holds) and available (posted minus pending),

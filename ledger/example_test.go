@@ -108,6 +108,45 @@ func ExampleLedger_PostHold() {
 	// true
 }
 
+// Closing a campaign: every commitment's hold is posted or voided in one
+// write, all or none; the same call again replays the same transactions.
+func ExampleLedger_ResolveHolds() {
+	_, l, done := openExample()
+	defer done()
+	ctx := context.Background()
+	eur := func(s string) lendkit.Money { return lendkit.MustParseMoney(s, "EUR") }
+	if _, err := l.Post(ctx, ledger.Transfer{Key: "payin", EffectiveDate: today,
+		Postings: []ledger.Posting{ledger.Dr("bank", eur("300.00")), ledger.Cr("wallet:alice", eur("300.00"))}}); err != nil {
+		panic(err)
+	}
+	var holds []ledger.Transaction
+	for i, amount := range []string{"100.00", "50.00", "25.00"} {
+		h, err := l.Hold(ctx, ledger.Transfer{Key: fmt.Sprint("commit:", i), Code: "commitment", EffectiveDate: today,
+			Postings: []ledger.Posting{ledger.Dr("wallet:alice", eur(amount)), ledger.Cr("escrow:p1", eur(amount))}}, time.Time{})
+		if err != nil {
+			panic(err)
+		}
+		holds = append(holds, h)
+	}
+	posts := []ledger.HoldPost{
+		{Key: "post:0", HoldID: holds[0].ID, EffectiveDate: today},
+		{Key: "post:1", HoldID: holds[1].ID, EffectiveDate: today},
+	}
+	voids := []ledger.HoldVoid{{Key: "void:2", HoldID: holds[2].ID, EffectiveDate: today}}
+	first, err := l.ResolveHolds(ctx, posts, voids)
+	if err != nil {
+		panic(err)
+	}
+	again, _ := l.ResolveHolds(ctx, posts, voids) // a retried close: the same transactions
+	alice, _ := l.Balance(ctx, "wallet:alice")
+	escrow, _ := l.Balance(ctx, "escrow:p1")
+	fmt.Println(first[0].Kind, first[2].Kind, first[2].ID == again[2].ID)
+	fmt.Println("alice:", alice.Posted, alice.Pending, "escrow:", escrow.Posted)
+	// Output:
+	// post_hold void_hold true
+	// alice: 150.00 EUR 0.00 EUR escrow: 150.00 EUR
+}
+
 // Ledger postings commit or roll back with the caller's own writes.
 func ExampleIn() {
 	db, l, done := openExample()
