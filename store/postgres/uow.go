@@ -14,12 +14,19 @@ import (
 // Transaction modes. Every read-write unit of work is SERIALIZABLE: it is what
 // CockroachDB and YugabyteDB give by default, and on Postgres it turns every
 // read-modify-write race the domain code might contain into a 40001 that the
-// retry loop absorbs, instead of a silent anomaly. Read-only units of work are
-// SERIALIZABLE READ ONLY: one snapshot, no writes, and Postgres only fails
-// them in the rare case where the snapshot would show an anomaly.
+// retry loop absorbs, instead of a silent anomaly.
+//
+// Read-only units of work are REPEATABLE READ READ ONLY: one snapshot of
+// committed units of work, each of which kept every ledger invariant, so the
+// snapshot is consistent for balances, history and Verify. They take no
+// predicate locks: a long read (Verify over millions of postings) would
+// otherwise keep every serializable transaction committed meanwhile alive in
+// Postgres's SSI tables, which then summarises them and fails unrelated
+// writers with false 40001s (seen under parallel load as writers exhausting
+// their retries).
 var (
 	readWrite = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
-	readOnly  = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadOnly}
+	readOnly  = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 )
 
 // InTx runs fn in one SERIALIZABLE read-write transaction and commits it when
@@ -38,9 +45,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	return db.runTx(ctx, readWrite, func(ptx pgx.Tx) error { return fn(db.newTx(ptx, false)) })
 }
 
-// View runs fn in a SERIALIZABLE READ ONLY transaction: one consistent
+// View runs fn in a REPEATABLE READ READ ONLY transaction: one consistent
 // snapshot; writes fail with a driver error (SQLSTATE 25006). It is retried
-// like InTx.
+// like InTx (it rarely needs to be: a snapshot reader does not conflict).
 func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
 	return db.runTx(ctx, readOnly, func(ptx pgx.Tx) error { return fn(db.newTx(ptx, true)) })
 }
