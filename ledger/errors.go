@@ -41,6 +41,9 @@ var (
 	// ErrTooLarge: a field, a transaction or a batch exceeds its bound
 	// (MaxKeyLen, MaxPostings, MaxBatch, MaxTextLen, MaxMetadata).
 	ErrTooLarge = errors.New("ledger: too large")
+	// ErrInvalidText: a code, description or metadata entry is not UTF-8, or
+	// contains a NUL byte (which Postgres cannot store, so no backend takes it).
+	ErrInvalidText = errors.New("ledger: text must be UTF-8 without NUL")
 	// ErrUnknownTransaction: a hold, or a transaction to reverse, does not
 	// exist. It also matches store.ErrNotFound.
 	ErrUnknownTransaction = errors.New("ledger: unknown transaction")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -69,8 +70,8 @@ func normaliseAccount(a *Account) error {
 	if err := checkID(a.ID); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidAccount, err)
 	}
-	if a.Code == "" || len(a.Code) > MaxTextLen || !utf8.ValidString(a.Code) {
-		return bad("code must be 1 to %d bytes of UTF-8", MaxTextLen)
+	if a.Code == "" || len(a.Code) > MaxTextLen || !validText(a.Code) {
+		return bad("code must be 1 to %d bytes of UTF-8 without NUL", MaxTextLen)
 	}
 	if a.Currency.IsZero() {
 		return bad("no currency")
@@ -120,8 +121,8 @@ func sameDefinition(a, b Account) bool {
 }
 
 func checkID(id string) error {
-	if id == "" || len(id) > MaxIDLen || !utf8.ValidString(id) {
-		return fmt.Errorf("account id %q must be 1 to %d bytes of UTF-8", id, MaxIDLen)
+	if id == "" || len(id) > MaxIDLen || !validText(id) {
+		return fmt.Errorf("account id %q must be 1 to %d bytes of UTF-8 without NUL", id, MaxIDLen)
 	}
 	for _, r := range id {
 		if r < 0x20 || r == 0x7f {
@@ -136,8 +137,11 @@ func checkMeta(m map[string]string) error {
 		return fmt.Errorf("%w: %d metadata entries (at most %d)", ErrTooLarge, len(m), MaxMetadata)
 	}
 	for k, v := range m {
-		if k == "" || len(k) > MaxTextLen || len(v) > MaxTextLen || !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return fmt.Errorf("%w: metadata %q: keys 1 to %d bytes, values up to %d, UTF-8", ErrTooLarge, k, MaxTextLen, MaxTextLen)
+		if k == "" || len(k) > MaxTextLen || len(v) > MaxTextLen {
+			return fmt.Errorf("%w: metadata %q: keys 1 to %d bytes, values up to %d", ErrTooLarge, truncate(k), MaxTextLen, MaxTextLen)
+		}
+		if !validText(k) || !validText(v) {
+			return fmt.Errorf("%w: metadata %q", ErrInvalidText, truncate(k))
 		}
 	}
 	return nil
@@ -264,14 +268,17 @@ func transferRequest(kind store.TxKind, t Transfer, expires time.Time, label str
 }
 
 func checkHeader(key string, date lendkit.Date, code, desc string, meta map[string]string) error {
-	if key == "" || len(key) > MaxKeyLen || !utf8.ValidString(key) {
-		return fmt.Errorf("%w: %q must be 1 to %d bytes of UTF-8", ErrInvalidKey, truncate(key), MaxKeyLen)
+	if key == "" || len(key) > MaxKeyLen || !validText(key) {
+		return fmt.Errorf("%w: %q must be 1 to %d bytes of UTF-8 without NUL", ErrInvalidKey, truncate(key), MaxKeyLen)
 	}
 	if date.IsZero() {
 		return fmt.Errorf("%w: no effective date", lendkit.ErrInvalidDate)
 	}
-	if len(code) > MaxTextLen || len(desc) > MaxTextLen || !utf8.ValidString(code) || !utf8.ValidString(desc) {
-		return fmt.Errorf("%w: code and description are at most %d bytes of UTF-8", ErrTooLarge, MaxTextLen)
+	if len(code) > MaxTextLen || len(desc) > MaxTextLen {
+		return fmt.Errorf("%w: code and description are at most %d bytes", ErrTooLarge, MaxTextLen)
+	}
+	if !validText(code) || !validText(desc) {
+		return fmt.Errorf("%w: code %q, description %q", ErrInvalidText, truncate(code), truncate(desc))
 	}
 	return checkMeta(meta)
 }
@@ -965,4 +972,11 @@ func (u *Unit) History(ctx context.Context, id string, q HistoryQuery) (HistoryP
 		page.Next = es[limit-1].Seq
 	}
 	return page, nil
+}
+
+// validText reports whether s is UTF-8 without NUL bytes. Postgres refuses NUL
+// in text and JSONB where SQLite stores it, so the ledger refuses it for both:
+// the same input must get the same answer on every backend.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

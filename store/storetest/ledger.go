@@ -346,6 +346,21 @@ func testBadInput(t *testing.T, open Opener) {
 			x.EffectiveDate = lendkit.Date{}
 			return x
 		}(), lendkit.ErrInvalidDate},
+		{"NUL in key", func() ledger.Transfer {
+			x := tr(ledger.Dr("alice", eur(1)), ledger.Cr("bob", eur(1)))
+			x.Key = "k\x00"
+			return x
+		}(), ledger.ErrInvalidKey},
+		{"NUL in description", func() ledger.Transfer {
+			x := tr(ledger.Dr("alice", eur(1)), ledger.Cr("bob", eur(1)))
+			x.Description = "paid\x00"
+			return x
+		}(), ledger.ErrInvalidText},
+		{"invalid UTF-8 in metadata", func() ledger.Transfer {
+			x := tr(ledger.Dr("alice", eur(1)), ledger.Cr("bob", eur(1)))
+			x.Metadata = map[string]string{"note": "\xff"}
+			return x
+		}(), ledger.ErrInvalidText},
 		{"oversized description", func() ledger.Transfer {
 			x := tr(ledger.Dr("alice", eur(1)), ledger.Cr("bob", eur(1)))
 			x.Description = strings.Repeat("d", ledger.MaxTextLen+1)
