@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,8 +42,11 @@ func (s *server) openUserWallet(ctx context.Context, id string, kind wallet.Kind
 }
 
 // payIn runs a card pay-in through the PSP and credits the wallet once it
-// succeeded. ref is the idempotency reference at the PSP; a replay with
-// another amount is refused.
+// succeeded. ref is the idempotency reference at the PSP and, prefixed, the
+// wallet credit's key: the credit is keyed by the platform's own reference,
+// not by the PSP's operation id, so that a replay after a restart that the
+// PSP does not remember (the simulated one keeps its state in memory) credits
+// nothing twice. A replay with another amount is refused.
 func (s *server) payIn(ctx context.Context, walletID, ref string, amt lendkit.Money) (wallet.Movement, error) {
 	op, err := s.psp.CreatePayIn(ctx, psp.PayInRequest{Reference: ref, Kind: psp.PayInCard, Wallet: pspPool, Amount: amt})
 	if err != nil {
@@ -57,7 +62,15 @@ func (s *server) payIn(ctx context.Context, walletID, ref string, amt lendkit.Mo
 	if op.State != psp.StateSucceeded {
 		return wallet.Movement{}, &apiError{http.StatusPaymentRequired, "payin_failed", fmt.Sprintf("the PSP reports the pay-in %s (%s)", op.State, op.Failure)}
 	}
-	return s.wallets.PayIn(ctx, wallet.PayIn{Key: "psp/" + op.ID, Wallet: walletID, Amount: amt, Date: lendkit.Today(s.clock), Method: "card"})
+	return s.wallets.PayIn(ctx, wallet.PayIn{Key: cardCreditKey(ref), Wallet: walletID, Amount: amt, Date: lendkit.Today(s.clock), Method: "card"})
+}
+
+// cardCreditKey derives the wallet credit's key from the platform's pay-in
+// reference. It hashes the reference because a client's Idempotency-Key may
+// be 128 bytes on its own, and the ledger's keys are at most 128 bytes.
+func cardCreditKey(ref string) string {
+	sum := sha256.Sum256([]byte(ref))
+	return "card/" + hex.EncodeToString(sum[:16])
 }
 
 // walletKey scopes the caller's Idempotency-Key to them.
