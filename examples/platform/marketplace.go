@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -249,23 +251,23 @@ func (s *server) closeProject(ctx context.Context, c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	today := lendkit.Today(s.clock)
-	camp, err := s.wallets.CloseCampaign(ctx, id, today)
-	if err != nil {
-		return 0, nil, err
-	}
-	if camp.Status != wallet.CampaignFunded {
-		return 0, nil, &apiError{http.StatusConflict, "not_funded", "the campaign closed " + string(camp.Status)}
-	}
+	// The stakes are read before the close: the commitments still held are
+	// those the close will post (or, on a replay, those it posted). The
+	// close itself runs in the unit of work that funds the loan, below, which
+	// checks that the commitments it posted are exactly these.
 	cms, err := s.wallets.Commitments(ctx, id)
 	if err != nil {
 		return 0, nil, err
 	}
-	// One stake per lender (a lender may have committed several times).
-	byLender := map[string]int64{}
-	for _, cm := range cms {
-		if cm.Status == wallet.Posted {
-			byLender[cm.LenderWallet] += cm.Amount.Minor()
+	byLender := stakesOf(cms, wallet.Held, wallet.Posted)
+	if len(byLender) == 0 {
+		// Nothing to fund: the close can only fail (or void what is left);
+		// it commits on its own.
+		camp, err := s.wallets.CloseCampaign(ctx, id, today)
+		if err != nil {
+			return 0, nil, err
 		}
+		return 0, nil, &apiError{http.StatusConflict, "not_funded", "the campaign closed " + string(camp.Status)}
 	}
 	lenders := make([]string, 0, len(byLender))
 	for l := range byLender {
@@ -358,12 +360,33 @@ func (s *server) closeProject(ctx context.Context, c *call) (int, any, error) {
 		}
 		return 0, nil, err
 	}
-	// One unit of work: the loan with dispatch/servicing (book, register,
-	// projections), every lender's agreement, the platform's records.
+	// One unit of work: the campaign's close (every hold posted into the
+	// borrower's wallet), the loan with dispatch/servicing (book, register,
+	// projections), every lender's agreement, the platform's records. A
+	// campaign that closes unfunded commits its close (its holds are
+	// voided) and nothing else.
+	var unfunded wallet.CampaignStatus
 	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		unfunded = ""
 		q, err := sqlOf(tx)
 		if err != nil {
 			return err
+		}
+		ws := s.wallets.In(tx)
+		camp, err := ws.CloseCampaign(ctx, id, today)
+		if err != nil {
+			return err
+		}
+		if camp.Status != wallet.CampaignFunded {
+			unfunded = camp.Status
+			return nil
+		}
+		posted, err := ws.Commitments(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !maps.Equal(stakesOf(posted, wallet.Posted), byLender) {
+			return &apiError{http.StatusConflict, "commitments_changed", "commitments changed while the project closed: send the request again"}
 		}
 		if _, err := servicing.Fund(ctx, tx, rp.book, servicing.FundOptions{SkipEntry: true, Accounts: accounts(s.wallets)}); err != nil {
 			return err
@@ -394,7 +417,22 @@ func (s *server) closeProject(ctx context.Context, c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if unfunded != "" {
+		return 0, nil, &apiError{http.StatusConflict, "not_funded", "the campaign closed " + string(unfunded)}
+	}
 	return http.StatusCreated, lv, nil
+}
+
+// stakesOf sums the commitments in one of statuses per lender wallet, in
+// minor units: one stake per lender, who may have committed several times.
+func stakesOf(cms []wallet.Commitment, statuses ...wallet.CommitmentStatus) map[string]int64 {
+	byLender := map[string]int64{}
+	for _, cm := range cms {
+		if slices.Contains(statuses, cm.Status) {
+			byLender[cm.LenderWallet] += cm.Amount.Minor()
+		}
+	}
+	return byLender
 }
 
 // holderLoans returns the loans holder holds part of.

@@ -81,6 +81,13 @@ func TestMarketplaceFlow(t *testing.T) {
 		if got := tb.do(t, "POST", "/v1/projects/"+p.ID+"/close", agent, nil, idempotencyHeader, "close").must(t, 409).code(t); got != "contract_incomplete" {
 			t.Fatalf("close with an incomplete lender: %s", got)
 		}
+		// The funding close is one unit of work: the failed attempt moved no
+		// money, the holds still wait for the next close.
+		var w0 walletView
+		tb.do(t, "GET", "/v1/wallet", bor, nil).must(t, 200).json(t, &w0)
+		if !w0.Balance.IsZero() {
+			t.Fatalf("borrower wallet %s after a failed close, want 0", w0.Balance)
+		}
 		tb.do(t, "PUT", "/v1/profile", ls[2].token, lenderProfile("l3@example.com")).must(t, 200)
 		var loan loanView
 		tb.do(t, "POST", "/v1/projects/"+p.ID+"/close", agent, nil, idempotencyHeader, "close").must(t, 201).json(t, &loan)
