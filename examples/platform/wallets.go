@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/lendkit/lendkit"
+	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/wallet"
 	"github.com/lendkit/lendkit/wallet/iban"
@@ -138,7 +139,29 @@ func (s *server) createPayout(ctx context.Context, c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// A payout the PSP refused earlier had its debit reversed: a replay must
+	// not ask the PSP again, or an acceptance now would pay out money the
+	// wallet was given back.
+	refusedKey := m.Key + ":refused"
+	var refused []store.Transaction
+	if err := s.db.View(ctx, func(tx store.Tx) error {
+		var err error
+		refused, err = tx.Ledger().TransactionsByKey(ctx, []string{refusedKey})
+		return err
+	}); err != nil {
+		return 0, nil, err
+	}
+	if len(refused) > 0 {
+		return 0, nil, &apiError{http.StatusConflict, "payout_refused", "the PSP refused this payout earlier and the wallet was credited back: send a new request with a new Idempotency-Key"}
+	}
 	if _, err := s.psp.CreatePayout(ctx, psp.PayoutRequest{Reference: key, Wallet: pspPool, Amount: amt, IBAN: acct, Label: "lendkit payout"}); err != nil {
+		// The PSP refused: the money never left, so the wallet's debit is
+		// reversed (keyed, and a transaction is reversed at most once)
+		// before the error goes back to the caller.
+		if _, rerr := ledger.New(s.db).Reverse(ctx, ledger.Reversal{Key: refusedKey, TransactionID: m.TransactionID,
+			EffectiveDate: lendkit.Today(s.clock), Description: "payout refused by the PSP"}); rerr != nil && !errors.Is(rerr, ledger.ErrAlreadyReversed) {
+			return 0, nil, fmt.Errorf("payout %s refused by the PSP (%w), and its debit could not be reversed: %w", key, err, rerr)
+		}
 		return 0, nil, err
 	}
 	s.psp.Settle()
