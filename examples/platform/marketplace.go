@@ -107,17 +107,18 @@ func (s *server) createProject(ctx context.Context, c *call) (int, any, error) {
 	}
 	id := "prj_" + strings.TrimPrefix(app.ID, "app_")
 	today := lendkit.Today(s.clock)
-	// The campaign first (wallet's unit of work; creating it again is a
-	// no-op), then the project row: a crash between them is healed by
-	// retrying the request.
-	if _, err := s.wallets.CreateCampaign(ctx, wallet.CampaignSpec{ID: id, BorrowerWallet: app.BorrowerID, Target: app.Amount,
-		Deadline: today.AddDays(req.DeadlineDays), Overfunding: wallet.Refuse}); err != nil {
-		return 0, nil, err
-	}
+	// One unit of work: the campaign (creating it again is a no-op), the
+	// project row and the application's move from signed to listed. The
+	// move is conditional, so an application disbursed directly meanwhile
+	// never gets a campaign whose holds nobody would close.
 	var p projectView
 	err := s.db.InTx(ctx, func(tx store.Tx) error {
 		q, err := sqlOf(tx)
 		if err != nil {
+			return err
+		}
+		if _, err := s.wallets.In(tx).CreateCampaign(ctx, wallet.CampaignSpec{ID: id, BorrowerWallet: app.BorrowerID, Target: app.Amount,
+			Deadline: today.AddDays(req.DeadlineDays), Overfunding: wallet.Refuse}); err != nil {
 			return err
 		}
 		n, err := q.exec(ctx, `INSERT INTO platform_projects (id, application_id, name, status, created_at) VALUES ($1, $2, $3, 'open', $4) ON CONFLICT DO NOTHING`,
@@ -126,8 +127,12 @@ func (s *server) createProject(ctx context.Context, c *call) (int, any, error) {
 			return err
 		}
 		if n == 1 {
-			if _, err := q.exec(ctx, `UPDATE platform_applications SET status = 'listed', updated_at = $1 WHERE id = $2`, tx.Now().UnixMicro(), app.ID); err != nil {
+			m, err := q.exec(ctx, `UPDATE platform_applications SET status = 'listed', updated_at = $1 WHERE id = $2 AND status = 'signed'`, tx.Now().UnixMicro(), app.ID)
+			if err != nil {
 				return err
+			}
+			if m != 1 {
+				return &apiError{http.StatusConflict, "not_signed", "the application changed while its project was being listed"}
 			}
 			if err := auditBy(ctx, tx, q, c, "project.create", "project", id, map[string]string{"application": app.ID}); err != nil {
 				return err
