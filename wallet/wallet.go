@@ -502,7 +502,13 @@ func (s *Service) ReturnPayIn(ctx context.Context, r Return) (Movement, error) {
 		if err != nil {
 			return err
 		}
-		if Status(w.Status) == Closed {
+		// A replay returns the original even if the wallet, emptied by the
+		// return, has been closed since.
+		again, err := replayed(ctx, tx, r.Key)
+		if err != nil {
+			return err
+		}
+		if !again && Status(w.Status) == Closed {
 			return fmt.Errorf("%w: %s", ErrClosed, r.Wallet)
 		}
 		t, err := s.debit(ctx, tx, w, r.Key, "return", r.Date, r.Amount, map[string]string{"reason": r.Reason})

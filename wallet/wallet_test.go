@@ -199,12 +199,28 @@ func TestTransferAndReturn(t *testing.T) {
 		if _, err := s.ReturnPayIn(ctx, Return{Key: "ret-1", Wallet: "bob", Amount: eur("450.00"), Date: day, Reason: "MD06"}); !errors.Is(err, ErrInsufficient) {
 			t.Errorf("return above balance: %v", err)
 		}
-		if _, err := s.ReturnPayIn(ctx, Return{Key: "ret-2", Wallet: "bob", Amount: eur("400.00"), Date: day, Reason: "MD06"}); err != nil {
+		orig, err := s.ReturnPayIn(ctx, Return{Key: "ret-2", Wallet: "bob", Amount: eur("400.00"), Date: day, Reason: "MD06"})
+		if err != nil {
 			t.Fatal(err)
 		}
 		got := []lendkit.Money{balanceOf(t, s, "bob"), balanceOf(t, s, "fees")}
 		if diff := cmp.Diff([]string{"0.00 EUR", "50.00 EUR"}, []string{got[0].String(), got[1].String()}); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
+		}
+		// The return emptied the wallet, which is then closed: a replay of
+		// the return still answers with the original.
+		if _, err := s.Close(ctx, "bob"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.ReturnPayIn(ctx, Return{Key: "ret-2", Wallet: "bob", Amount: eur("400.00"), Date: day, Reason: "MD06"})
+		if err != nil {
+			t.Fatalf("replayed return after the wallet closed: %v", err)
+		}
+		if again != orig {
+			t.Errorf("replayed return = %+v, want the original %+v", again, orig)
+		}
+		if _, err := s.ReturnPayIn(ctx, Return{Key: "ret-4", Wallet: "bob", Amount: eur("1.00"), Date: day, Reason: "MD06"}); !errors.Is(err, ErrClosed) {
+			t.Errorf("new return on a closed wallet: %v, want ErrClosed", err)
 		}
 	})
 }

@@ -140,8 +140,22 @@ func (s *server) autoInvest(ctx context.Context, projectID string, app applicati
 	}); err != nil {
 		return 0, err
 	}
+	// A lender auto-invested by an earlier attempt of this listing keeps that
+	// commitment: recomputing it from today's balance would ask for another
+	// amount under the same commitment id, which the campaign refuses.
+	existing, err := s.wallets.Commitments(ctx, projectID)
+	if err != nil {
+		return 0, err
+	}
+	done := map[string]bool{}
+	for _, cm := range existing {
+		done[cm.ID] = true
+	}
 	committed := 0
 	for _, cd := range cands {
+		if done["auto/"+cd.id] {
+			continue
+		}
 		camp, err := s.wallets.GetCampaign(ctx, projectID)
 		if err != nil {
 			return committed, err
