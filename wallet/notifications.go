@@ -45,6 +45,11 @@ type Applied struct {
 //
 // n.Wallet names the wallet: the platform opens PSP wallets under its own
 // wallet ids.
+//
+// A notification id seen before is psp.ErrDuplicateNotification. The same
+// operation's state delivered again under another id (or on another day)
+// books nothing and answers BookedNothing; with another amount it is
+// store.ErrIdempotencyMismatch, and nothing is marked.
 func (s *Service) ApplyNotification(ctx context.Context, n psp.Notification, date lendkit.Date) (Applied, error) {
 	if n.ID == "" || date.IsZero() {
 		return Applied{}, fmt.Errorf("%w: notification needs an id and a booking date", ErrInvalid)
@@ -84,6 +89,22 @@ func (s *Service) ApplyNotification(ctx context.Context, n psp.Notification, dat
 		}
 		if err != nil {
 			return err
+		}
+		// The same operation's state may be delivered again under another
+		// notification id, or on another day: it was booked once, by key.
+		// The booking's payload carries the first notification's id and
+		// date, so it is found by key here rather than replayed (which
+		// would be an idempotency mismatch and fail every redelivery).
+		prev, err := tx.Ledger().TransactionsByKey(ctx, []string{key})
+		if err != nil {
+			return err
+		}
+		if len(prev) > 0 {
+			if len(prev[0].Postings) == 0 || prev[0].Postings[0].Amount != n.Amount {
+				return fmt.Errorf("notification %s: %w: operation %s was booked for another amount", n.ID, store.ErrIdempotencyMismatch, n.OperationID)
+			}
+			out = Applied{Booking: BookedNothing, Key: key}
+			return nil
 		}
 		meta := map[string]string{"psp_operation": n.OperationID, "psp_notification": n.ID}
 		if n.ReasonCode != "" {

@@ -116,5 +116,25 @@ func TestPSPFlow(t *testing.T) {
 		if a, err := s.ApplyNotification(ctx, n, day); err != nil || a.Booking != BookedCredit {
 			t.Errorf("retry after the wallet error: %+v %v", a, err)
 		}
+		// The PSP delivers the same operation's state again, under another
+		// notification id and a day later: nothing more is booked, and it
+		// is not an error (which would make every redelivery fail).
+		before := balanceOf(t, s, "bob")
+		again := n
+		again.ID = "n-x-redelivered"
+		if a, err := s.ApplyNotification(ctx, again, day.AddDays(1)); err != nil || a.Booking != BookedNothing {
+			t.Errorf("redelivery under a new id: %+v %v", a, err)
+		}
+		if got := balanceOf(t, s, "bob"); got != before {
+			t.Errorf("balance after a redelivery = %s, want %s", got, before)
+		}
+		// The same operation with another amount is a conflict, booked nowhere.
+		again.ID, again.Amount = "n-x-other-amount", eur("2.00")
+		if _, err := s.ApplyNotification(ctx, again, day); !errors.Is(err, store.ErrIdempotencyMismatch) {
+			t.Errorf("same operation, other amount: %v, want ErrIdempotencyMismatch", err)
+		}
+		if got := balanceOf(t, s, "bob"); got != before {
+			t.Errorf("balance after a conflicting notification = %s, want %s", got, before)
+		}
 	})
 }
