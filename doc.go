@@ -19,9 +19,11 @@
 //	amortization  schedules, day counts, APR/IRR, prepayment, rescheduling, late interest
 //	scoring       affordability, scorecards (fit and score), policies, explained decisions
 //	contract      contract documents, fingerprints, signatures
-//	dispatch      holdings, repayment waterfall, pro-rata dispersal, withholding tax
+//	dispatch      holdings, repayment waterfall, pro-rata dispersal, withholding tax;
+//	              dispatch/servicing persists it through the store
 //	ledger        double-entry accounts, transactions, holds, balances, verification
-//	wallet        wallets, escrow, PSP port, SEPA direct debit, virtual IBANs
+//	wallet        wallets, escrow, PSP port, SEPA direct debit, virtual IBANs;
+//	              subpackages iban, rf, camt, sepa, psp (+ psp/simpsp), reconcile
 //	store         the storage seam; store/sqlite and store/postgres implement it,
 //	              store/storetest is the conformance suite both pass
 //	examples/platform  the reference platform wiring every package together

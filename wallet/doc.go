@@ -22,9 +22,9 @@
 //     happens before KYC is validated (the default Policy).
 //   - Campaigns. A lender's commitment is a ledger hold from the lender's
 //     wallet to the borrower's. At 100 % — or at the deadline with at least the
-//     minimum raised — Close posts every hold into the borrower's wallet in one
-//     unit of work; otherwise Close (after the deadline) or Cancel voids every
-//     hold. Over-funding is refused or trimmed as the campaign says, and a
+//     minimum raised — CloseCampaign posts every hold into the borrower's
+//     wallet in one unit of work; otherwise CloseCampaign (after the deadline)
+//     or CancelCampaign voids every hold. Over-funding is refused or trimmed as the campaign says, and a
 //     lender may withdraw while the campaign is open.
 //
 // Around them, the payment-institution flows:

@@ -30,7 +30,7 @@
 // missing ones, MigrateTo moves up or down, each step in its own transaction,
 // recorded in the lendkit_migrations table.
 //
-// Driver errors never leave the package raw: interpretError maps them to
+// Driver errors never leave the package raw: one function maps them to
 // store.ErrNotFound, ErrConflict, ErrConstraint, ErrSerialization and
 // ErrClosed. SQLTx exposes the database/sql transaction of a unit of work so
 // an application can keep its own tables in the same transactions.
