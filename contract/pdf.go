@@ -117,7 +117,9 @@ func fallback(r rune) byte {
 // baseLetters are letters with a stroke, which Unicode does not decompose.
 var baseLetters = map[rune]byte{'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Ø': 0xd8, 'ø': 0xf8, 'Ħ': 'H', 'ħ': 'h'}
 
-// layout is the state of one PDF being laid out.
+// layout is the state of one PDF being laid out. Its float64 fields are page
+// geometry in millimetres and font sizes in points, as fpdf takes them; no
+// amount is ever a float here: amounts arrive already formatted as text.
 type layout struct {
 	pdf *fpdf.Fpdf
 	w   map[string]*[256]int

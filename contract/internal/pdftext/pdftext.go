@@ -21,7 +21,8 @@ var ErrFormat = errors.New("pdftext: unsupported PDF")
 // few tens of kilobytes), so a hostile file cannot exhaust memory.
 const maxStream = 16 << 20
 
-// Span is one string drawn on a page, at its baseline position in points.
+// Span is one string drawn on a page, at its baseline position in points
+// (page geometry, hence float64; the text itself is compared as text).
 type Span struct {
 	X, Y float64
 	Text string // UTF-8
