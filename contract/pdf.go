@@ -31,7 +31,7 @@ const (
 	ptToMM                  = 25.4 / 72
 	bodyPt, tablePt, smalPt = 9.5, 8.0, 7.0
 	schedulePt              = 7.2
-	minTablePt              = 4.5 // smallest font a crowded table shrinks to
+	minTablePt              = 1.5 // smallest font a crowded schedule shrinks to (amounts are never cut before it)
 	cellPad                 = 1.2
 )
 
@@ -587,8 +587,18 @@ func (l *layout) table(n *node) {
 	// two: "971.428.571,42" must never print as "971.428.57" over "1,42".
 	// Only schedules shrink: a label/value table with one very long word (a
 	// URL) should wrap it, not shrink every line to a tiny font.
-	if need := l.minTableWidth(rows, cols, pt); need > contentW && n.hasClass("schedule") {
-		pt = max(minTablePt, pt*contentW/need*0.98)
+	//
+	// The font shrinks until every amount fits whole, however small that
+	// makes it: a cut amount reads as another number, a small one does not.
+	// Cell padding does not scale with the font, hence a few rounds.
+	if n.hasClass("schedule") {
+		for round := 0; round < 8; round++ {
+			need := l.minTableWidth(rows, cols, pt)
+			if need <= contentW || pt <= minTablePt {
+				break
+			}
+			pt = max(minTablePt, pt*contentW/need*0.98)
+		}
 	}
 	colW := l.columnWidths(rows, cols, pt)
 	if n.hasClass("kv") && cols == 2 {
@@ -624,6 +634,16 @@ func (l *layout) table(n *node) {
 // minTableWidth is the width the table needs so that no word is cut: per
 // column, its widest word plus the cell padding.
 func (l *layout) minTableWidth(rows []trow, cols int, pt float64) float64 {
+	total := 0.0
+	for _, w := range l.widestWords(rows, cols, pt) {
+		total += w
+	}
+	return total
+}
+
+// widestWords returns, per column, its widest single-span word plus the cell
+// padding: the narrowest the column can be without cutting a word.
+func (l *layout) widestWords(rows []trow, cols int, pt float64) []float64 {
 	widest := make([]float64, cols)
 	for _, r := range rows {
 		c := 0
@@ -636,16 +656,14 @@ func (l *layout) minTableWidth(rows []trow, cols int, pt float64) float64 {
 			c += cell.span
 		}
 	}
-	total := 0.0
-	for _, w := range widest {
-		total += w
-	}
-	return total
+	return widest
 }
 
 // columnWidths gives each column its natural width (the widest single-span
-// cell) when the table fits, and otherwise keeps narrow columns natural and
-// shares the rest of the width among the wide ones, which then wrap.
+// cell) when the table fits. Otherwise every column first gets its widest
+// word, so that no amount or date is cut while the table can hold them, and
+// the width left is shared in proportion to what each column would still
+// need to be natural; those columns' multi-word cells (headers) then wrap.
 func (l *layout) columnWidths(rows []trow, cols int, pt float64) []float64 {
 	natural := make([]float64, cols)
 	for _, r := range rows {
@@ -675,20 +693,23 @@ func (l *layout) columnWidths(rows []trow, cols int, pt float64) []float64 {
 		}
 		return out
 	}
-	fair := contentW / float64(cols)
-	rest, wide := contentW, 0.0
-	for i, w := range natural {
-		if w <= fair {
-			out[i] = w
-			rest -= w
-		} else {
-			wide += w
-		}
+	minW := l.widestWords(rows, cols, pt)
+	minTotal, extra := 0.0, 0.0
+	for i := range minW {
+		minW[i] = min(minW[i], natural[i])
+		minTotal += minW[i]
+		extra += natural[i] - minW[i]
 	}
-	for i, w := range natural {
-		if w > fair {
-			out[i] = w * rest / wide
+	if minTotal >= contentW || extra <= 0 {
+		// Not even the words fit (only tables that may not shrink get
+		// here): share the width in proportion to them.
+		for i, w := range minW {
+			out[i] = w * contentW / minTotal
 		}
+		return out
+	}
+	for i := range out {
+		out[i] = minW[i] + (natural[i]-minW[i])*(contentW-minTotal)/extra
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -314,4 +315,33 @@ func TestPDFTextProperty(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPDFNeverCutsAnAmount pins the case rapid found: a one-row schedule of a
+// billion euros in French, with fees, tax and net columns. The amount columns
+// got less than their widest number (widths were shared in proportion to the
+// headers' natural widths) and "1 010 000 006,50" printed as "…006,5" over "0".
+func TestPDFNeverCutsAnAmount(t *testing.T) {
+	t.Parallel()
+	r := NewRenderer(defaults(t))
+	d := Sample(LenderAgreement, "fr")
+	amount := lendkit.New(100_000_000_000, lendkit.EUR)
+	rate := lendkit.RateFromDecimal(decimal.New(1200, -4))
+	d.Loan.Amount, d.Loan.Rate, d.Loan.TermMonths = amount, &rate, 1
+	d.Schedule = sampleSchedule(amount, rate, lendkit.MustParseDate("2027-03-31"), 1, true, true)
+	doc, err := r.Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := pdftext.Extract(doc.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pdfForm("1 31/03/2027 1\u00a0010\u00a0000\u00a0006,50 1\u00a0000\u00a0000\u00a0000,00 10\u00a0000\u00a0000,00 2,00 4,50 3\u00a0000\u00a0000,00 1\u00a0007\u00a0000\u00a0006,50 0,00")
+	for _, p := range pages {
+		if slices.Contains(p.Lines, want) {
+			return
+		}
+	}
+	t.Errorf("schedule row %q not in the PDF", want)
 }
