@@ -54,6 +54,7 @@ type InvariantError struct {
 	What string // the invariant that failed, with the figures
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *InvariantError) Error() string {
 	return fmt.Sprintf("dispatch: invariant broken on loan %q: %s", e.Loan, e.What)
 }

@@ -77,6 +77,7 @@ type UnbalancedError struct {
 	Credits  lendkit.Money
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *UnbalancedError) Error() string {
 	return fmt.Sprintf("ledger: postings do not balance in %s: debits %s, credits %s", e.Currency, e.Debits.Amount(), e.Credits.Amount())
 }
@@ -93,6 +94,7 @@ type InsufficientFundsError struct {
 	Floor     lendkit.Money // the lowest allowed available balance (0 or -credit limit)
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *InsufficientFundsError) Error() string {
 	return fmt.Sprintf("ledger: insufficient funds on %q: available %s, change %s, floor %s", e.AccountID, e.Available, e.Change.Amount(), e.Floor.Amount())
 }
@@ -107,6 +109,7 @@ type HoldResolvedError struct {
 	Kind         store.TxKind // store.KindPostHold or store.KindVoidHold
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *HoldResolvedError) Error() string {
 	return fmt.Sprintf("ledger: hold %s already resolved by %s (%s)", e.HoldID, e.ResolutionID, e.Kind)
 }
@@ -128,6 +131,7 @@ type Discrepancy struct {
 	Detail        string // what was expected and what was found
 }
 
+// Error describes the failure; it implements the error interface.
 func (d *Discrepancy) Error() string {
 	s := "ledger: verification failed: " + d.Check
 	if d.TransactionID != "" {

@@ -44,6 +44,7 @@ type MigrationError struct {
 	Err     error  // the cause
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *MigrationError) Error() string {
 	dir := "up"
 	if e.Down {

@@ -384,6 +384,7 @@ type AccountNotFoundError struct {
 	ID string
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *AccountNotFoundError) Error() string {
 	return fmt.Sprintf("store: account %q not found", e.ID)
 }

@@ -33,6 +33,7 @@ type Error struct {
 	Err   error  // cause, may be nil
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *Error) Error() string {
 	msg := e.Kind.Error()
 	if e.Where != "" {

@@ -25,6 +25,7 @@ type Error struct {
 	kind   error
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *Error) Error() string { return fmt.Sprintf("iban: invalid IBAN %q: %s", e.Input, e.Reason) }
 
 // Is makes errors.Is match ErrInvalid and the specific sentinel.

@@ -55,6 +55,7 @@ type RejectedError struct {
 	Detail  string
 }
 
+// Error describes the failure; it implements the error interface.
 func (e *RejectedError) Error() string {
 	return fmt.Sprintf("psp: request rejected (%s): %s", e.Failure, e.Detail)
 }
