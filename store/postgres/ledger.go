@@ -89,8 +89,13 @@ func (l ledgerStore) LockAccounts(ctx context.Context, ids []string) ([]store.Ac
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	// The lateral subquery (OFFSET 0 keeps the planner from flattening it)
+	// makes every cached plan fetch each account by its key: the plain join
+	// was cached as a scan of every account, 0.7 ms instead of 0.2 ms a Post,
+	// and a scan's relation-wide SIREAD lock conflicts with every writer.
 	rows, err := l.q().Query(ctx, `SELECT `+stateColumns+`
-		FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+		FROM ledger_balances b
+		CROSS JOIN LATERAL (SELECT * FROM ledger_accounts a WHERE a.id = b.account_id OFFSET 0) a
 		WHERE b.account_id = ANY($1)
 		ORDER BY b.account_id
 		FOR UPDATE OF b`, ids)
@@ -208,6 +213,18 @@ func (l ledgerStore) TransactionsByKey(ctx context.Context, keys []string) ([]st
 	hashes := make([][]byte, len(keys))
 	for i, k := range keys {
 		hashes[i] = keyHash(k)
+	}
+	// Most keys are new: probe for them alone first (one index lookup, no
+	// postings query), and read the replayed transactions only when there are
+	// some. Both reads are in the unit of work's one snapshot.
+	var found bool
+	err := l.q().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_transactions t
+		WHERE t.key_hash = ANY($1) AND t.idempotency_key = ANY($2))`, hashes, keys).Scan(&found)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: transactions by key: %w", interpretError(err))
+	}
+	if !found {
+		return nil, nil
 	}
 	txs, err := l.readTransactions(ctx, `t.key_hash = ANY($1) AND t.idempotency_key = ANY($3)`, `$2::int`,
 		hashes, len(keys), keys)
