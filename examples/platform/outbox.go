@@ -189,29 +189,16 @@ func (o *outboxSender) finish(ctx context.Context, c claimed, serr error) error 
 // loop runs the sender every interval until ctx ends; the batch in progress
 // finishes first.
 func (o *outboxSender) loop(ctx context.Context, every time.Duration) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
+	return runEvery(ctx, every, func(ctx context.Context) {
+		for range 100 { // drain a backlog, bounded
+			n, err := o.runOnce(ctx)
+			if err != nil {
+				o.log.Error("outbox sender", "err", err)
 				return
-			case <-t.C:
-				for range 100 { // drain a backlog, bounded
-					n, err := o.runOnce(context.WithoutCancel(ctx))
-					if err != nil {
-						o.log.Error("outbox sender", "err", err)
-						break
-					}
-					if n < o.batch {
-						break
-					}
-				}
+			}
+			if n < o.batch {
+				return
 			}
 		}
-	}()
-	return &wg
+	})
 }

@@ -185,28 +185,15 @@ func (s *server) runServicing(ctx context.Context, c *call) (int, any, error) {
 // ctx ends; a cycle in progress finishes first (runHTTP's caller waits on
 // the returned WaitGroup).
 func (s *server) scheduleCycles(ctx context.Context, every time.Duration) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				// The cycle must not be cut half-way by the shutdown: each
-				// loan is its own unit of work, but stopping between loans
-				// is fine, stopping inside one is not.
-				rep, err := s.runCycle(context.WithoutCancel(ctx), lendkit.Today(s.clock), nil)
-				if err != nil {
-					s.log.Error("servicing cycle", "err", err)
-					continue
-				}
-				s.log.Info("servicing cycle", "as_of", rep.AsOf, "loans", rep.Loans, "collected", rep.Collected, "in_arrears", rep.InArrears)
-			}
+	return runEvery(ctx, every, func(ctx context.Context) {
+		// The cycle must not be cut half-way by the shutdown: each loan is
+		// its own unit of work, but stopping between loans is fine,
+		// stopping inside one is not.
+		rep, err := s.runCycle(ctx, lendkit.Today(s.clock), nil)
+		if err != nil {
+			s.log.Error("servicing cycle", "err", err)
+			return
 		}
-	}()
-	return &wg
+		s.log.Info("servicing cycle", "as_of", rep.AsOf, "loans", rep.Loans, "collected", rep.Collected, "in_arrears", rep.InArrears)
+	})
 }

@@ -604,22 +604,9 @@ func (d *deliverer) checkThresholds(ctx context.Context) error {
 
 // loop runs the deliverer every interval until ctx ends.
 func (d *deliverer) loop(ctx context.Context, every time.Duration) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := d.runOnce(context.WithoutCancel(ctx)); err != nil {
-					d.log.Error("webhook deliverer", "err", err)
-				}
-			}
+	return runEvery(ctx, every, func(ctx context.Context) {
+		if _, err := d.runOnce(ctx); err != nil {
+			d.log.Error("webhook deliverer", "err", err)
 		}
-	}()
-	return &wg
+	})
 }
