@@ -305,22 +305,9 @@ func (s *server) listApplications(ctx context.Context, tx store.Tx, q sqlq, c *c
 	if !c.who.Role.staff() {
 		owner = c.who.UserID
 	}
-	rows, err := q.query(ctx, `SELECT id FROM platform_applications WHERE ($1 = '' OR borrower_id = $1) AND ($2 = '' OR status = $2)
+	ids, err := queryIDs(ctx, q, `SELECT id FROM platform_applications WHERE ($1 = '' OR borrower_id = $1) AND ($2 = '' OR status = $2)
 		ORDER BY created_at, id LIMIT 500`, owner, status)
 	if err != nil {
-		return 0, nil, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, nil, err
 	}
 	out := []applicationView{}

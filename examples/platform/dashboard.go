@@ -380,21 +380,8 @@ func (s *server) loadQueue(ctx context.Context) ([]queueItem, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := q.query(ctx, `SELECT id FROM platform_applications WHERE status = 'referred' ORDER BY created_at, id LIMIT 200`)
+		ids, err := queryIDs(ctx, q, `SELECT id FROM platform_applications WHERE status = 'referred' ORDER BY created_at, id LIMIT 200`)
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -123,21 +123,8 @@ type loanFigures struct {
 }
 
 func loadLoanFigures(ctx context.Context, q sqlq, asOf lendkit.Date) ([]loanFigures, error) {
-	rows, err := q.query(ctx, `SELECT id FROM platform_loans ORDER BY created_at, id LIMIT 100000`)
+	ids, err := queryIDs(ctx, q, `SELECT id FROM platform_loans ORDER BY created_at, id LIMIT 100000`)
 	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]loanFigures, 0, len(ids))

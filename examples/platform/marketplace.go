@@ -159,21 +159,8 @@ func (s *server) listProjects(ctx context.Context, c *call) (int, any, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := q.query(ctx, `SELECT id FROM platform_projects ORDER BY status DESC, created_at, id LIMIT 500`)
+		ids, err := queryIDs(ctx, q, `SELECT id FROM platform_projects ORDER BY status DESC, created_at, id LIMIT 500`)
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		ps = ps[:0]
@@ -442,20 +429,7 @@ func stakesOf(cms []wallet.Commitment, statuses ...wallet.CommitmentStatus) map[
 
 // holderLoans returns the loans holder holds part of.
 func holderLoans(ctx context.Context, q sqlq, holder string) ([]string, error) {
-	rows, err := q.query(ctx, `SELECT loan_id FROM platform_holdings WHERE holder_id = $1 ORDER BY loan_id`, holder)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryIDs(ctx, q, `SELECT loan_id FROM platform_holdings WHERE holder_id = $1 ORDER BY loan_id`, holder)
 }
 
 // portfolio serves GET /v1/portfolio (lenders): the caller's figures across

@@ -53,20 +53,8 @@ func (s *server) runCycle(ctx context.Context, asOf lendkit.Date, c *call) (cycl
 		if err != nil {
 			return err
 		}
-		rows, err := q.query(ctx, `SELECT id FROM platform_loans WHERE status = 'active' ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		ids = ids[:0]
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		ids, err = queryIDs(ctx, q, `SELECT id FROM platform_loans WHERE status = 'active' ORDER BY id`)
+		return err
 	}); err != nil {
 		return rep, err
 	}

@@ -71,6 +71,26 @@ func queryRow(ctx context.Context, s sqlq, q string, args []any, dest ...any) er
 	return rows.Err()
 }
 
+// queryIDs runs q, which selects one text column, and returns its values.
+// The rows are closed on return, so the caller may query again at once
+// (SQLite's unit of work has one connection).
+func queryIDs(ctx context.Context, s sqlq, q string, args ...any) ([]string, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // pgq runs the platform's SQL on the pgx transaction of a Postgres unit of
 // work. Errors are returned wrapped with %w so that a serialization failure
 // reaches the store's retry loop.

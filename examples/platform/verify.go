@@ -78,21 +78,8 @@ func verifyLoans(ctx context.Context, db store.DB) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		var ids []string
-		rows, err := q.query(ctx, `SELECT id FROM platform_loans ORDER BY id`)
+		ids, err := queryIDs(ctx, q, `SELECT id FROM platform_loans ORDER BY id`)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {
