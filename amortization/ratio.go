@@ -77,22 +77,7 @@ func roundRat(q *big.Rat, mode lendkit.Rounding) (int64, error) {
 	neg := num.Sign() < 0
 	a := new(big.Int).Abs(num)
 	quo, rem := new(big.Int).QuoRem(a, den, new(big.Int))
-	if !quo.IsUint64() {
-		return 0, lendkit.ErrOverflow
-	}
-	// As in mulRound: only zero / below / at / above one half matters.
-	sr, sd := uint64(0), uint64(4)
-	if rem.Sign() != 0 {
-		switch new(big.Int).Lsh(rem, 1).Cmp(den) {
-		case -1:
-			sr = 1
-		case 0:
-			sr = 2
-		default:
-			sr = 3
-		}
-	}
-	return finish(quo.Uint64(), sr, sd, neg, mode)
+	return finishBig(quo, rem, den, neg, mode)
 }
 
 // ratioOf returns the exact ratio of decimal d (d ≥ 0).
@@ -186,11 +171,17 @@ func mulRound(x int64, r ratio, mode lendkit.Rounding) (int64, error) {
 	num, den := r.bigs()
 	p := new(big.Int).Mul(new(big.Int).SetUint64(ux), num)
 	q, rem := new(big.Int).QuoRem(p, den, new(big.Int))
+	return finishBig(q, rem, den, neg, mode)
+}
+
+// finishBig rounds the quotient q + rem/den (den > 0, 0 ≤ rem < den) with
+// mode and applies the sign. Rounding only needs to know whether rem/den is
+// zero, below, at or above one half, so that is mapped onto an equivalent
+// small fraction for finish.
+func finishBig(q, rem, den *big.Int, neg bool, mode lendkit.Rounding) (int64, error) {
 	if !q.IsUint64() {
 		return 0, lendkit.ErrOverflow
 	}
-	// Rounding only needs to know whether rem/den is zero, below, at or above
-	// one half; map that onto an equivalent small fraction for finish.
 	sr, sd := uint64(0), uint64(4)
 	if rem.Sign() != 0 {
 		switch new(big.Int).Lsh(rem, 1).Cmp(den) {
