@@ -15,7 +15,7 @@ import (
 // The platform keeps its own tables (users, sessions, API keys, applications,
 // loans, the audit log, idempotency records) next to lendkit's, and writes
 // them in the same unit of work as the library's stores through each
-// backend's escape hatch (postgres.PgxTx, sqlite's *sql.Tx accessor). Why not
+// backend's escape hatch (postgres.PgxTx, sqlite.SQLTx). Why not
 // a store.PlatformStore in the library: these tables belong to this
 // application, not to a lending library, and a vendor who forks the platform
 // changes them freely; putting them in lendkit's migration sequence would make
@@ -114,8 +114,8 @@ func (p pgq) query(ctx context.Context, q string, args ...any) (sqlRows, error) 
 	return rows, nil
 }
 
-// sqliteq runs the platform's SQL on the *sql.Tx of a SQLite unit of work.
-type sqliteq struct{ tx *sql.Tx }
+// sqliteq runs the platform's SQL in a SQLite unit of work (sqlite.SQLTx).
+type sqliteq struct{ tx sqlite.Querier }
 
 func (s sqliteq) dialect() dialect { return dialectSQLite }
 

@@ -32,6 +32,6 @@
 //
 // Driver errors never leave the package raw: one function maps them to
 // store.ErrNotFound, ErrConflict, ErrConstraint, ErrSerialization and
-// ErrClosed. SQLTx exposes the database/sql transaction of a unit of work so
+// ErrClosed. SQLTx exposes the database/sql access to a unit of work so
 // an application can keep its own tables in the same transactions.
 package sqlite

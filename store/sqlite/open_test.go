@@ -25,7 +25,7 @@ func pragmas(t *testing.T, tx store.Tx) map[string]string {
 	out := map[string]string{}
 	for _, p := range []string{"journal_mode", "foreign_keys", "synchronous", "busy_timeout", "query_only", "cache_size", "page_size"} {
 		var v string
-		if err := sqlTx.QueryRow("PRAGMA " + p).Scan(&v); err != nil {
+		if err := sqlTx.QueryRowContext(t.Context(), "PRAGMA "+p).Scan(&v); err != nil {
 			t.Fatalf("PRAGMA %s: %v", p, err)
 		}
 		out[p] = v
@@ -168,5 +168,62 @@ func TestBusyAcrossProcesses(t *testing.T) {
 	}
 	if err := b.InTx(ctx, func(store.Tx) error { return nil }); err != nil {
 		t.Errorf("after the other writer finished: %v", err)
+	}
+}
+
+// TestUnitOfWorkEnds checks every way a unit of work ends on the one write
+// connection: fn's error and a context cancelled inside fn roll back what fn
+// wrote, and the connection is left outside any transaction, ready for the
+// next unit of work (which would otherwise fail on BEGIN, or commit the
+// leftovers).
+func TestUnitOfWorkEnds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l := ledger.New(db)
+	create := func(ctx context.Context, tx store.Tx, id string) error {
+		_, err := ledger.In(tx).CreateAccount(ctx, ledger.Account{ID: id, Code: "x", Currency: lendkit.EUR, Normal: ledger.Credit})
+		return err
+	}
+	boom := errors.New("boom")
+	if err := db.InTx(ctx, func(tx store.Tx) error {
+		if err := create(ctx, tx, "failed"); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("fn's error: got %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	if err := db.InTx(cctx, func(tx store.Tx) error {
+		if err := create(cctx, tx, "cancelled"); err != nil {
+			return err
+		}
+		cancel()
+		return nil
+	}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled inside fn: got %v", err)
+	}
+	if err := db.InTx(cctx, func(store.Tx) error { t.Error("fn ran under a cancelled context"); return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled before: got %v", err)
+	}
+	if err := db.View(ctx, func(store.Tx) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("view: got %v", err)
+	}
+	if err := db.InTx(ctx, func(tx store.Tx) error { return create(ctx, tx, "kept") }); err != nil {
+		t.Fatalf("the next unit of work: %v", err)
+	}
+	for id, want := range map[string]bool{"failed": false, "cancelled": false, "kept": true} {
+		_, err := l.Account(ctx, id)
+		if got := err == nil; got != want {
+			t.Errorf("account %q exists: %v, want %v (%v)", id, got, want, err)
+		}
 	}
 }
