@@ -151,6 +151,9 @@ func (db *DB) run(ctx context.Context, c *sql.Conn, readOnly bool, fn func(tx st
 	if _, err := t.fexec(bg, "COMMIT"); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	if !readOnly {
+		db.ckpt.committed()
+	}
 	return nil
 }
 

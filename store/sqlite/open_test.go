@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -225,5 +228,53 @@ func TestUnitOfWorkEnds(t *testing.T) {
 		if got := err == nil; got != want {
 			t.Errorf("account %q exists: %v, want %v (%v)", id, got, want, err)
 		}
+	}
+}
+
+// TestBackgroundCheckpoint: commits reach the database file itself (not only
+// the WAL) shortly after they are made, far below the writer's own
+// checkpoint threshold: a copy of the file without its WAL holds them.
+func TestBackgroundCheckpoint(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l := ledger.New(db)
+	for i := range 10 {
+		if _, err := l.CreateAccount(ctx, ledger.Account{ID: fmt.Sprint("a", i), Code: "x", Currency: lendkit.EUR, Normal: ledger.Credit}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for n := 0; ; n++ {
+		data, err := os.ReadFile(filepath.Join(dir, "x.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copyPath := filepath.Join(dir, fmt.Sprint("copy", n, ".db"))
+		if err := os.WriteFile(copyPath, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := sql.Open("sqlite", copyPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var accounts int
+		err = c.QueryRow(`SELECT count(*) FROM ledger_accounts`).Scan(&accounts)
+		c.Close()
+		if err == nil && accounts == 10 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file alone holds %d of 10 accounts (%v) after 10 s", accounts, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

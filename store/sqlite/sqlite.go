@@ -32,6 +32,7 @@ type DB struct {
 	wsem   chan struct{}
 	done   chan struct{} // closed by Close: writers waiting for wsem give up
 	read   *sql.DB
+	ckpt   *checkpointer
 	clock  lendkit.Clock
 	closed atomic.Bool
 
@@ -197,7 +198,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
 	}
-	return &DB{write: write, wconn: wconn, wsem: make(chan struct{}, 1), done: make(chan struct{}), read: read, clock: cfg.clock, sessions: map[driver.Conn]*session{}}, nil
+	// The checkpoint connection may write the database file (query_only
+	// would refuse it): it is the readers' settings without query_only.
+	cq := url.Values{}
+	for k, v := range common {
+		cq[k] = v
+	}
+	cdb, err := sql.Open("sqlite", path+"?"+cq.Encode())
+	if err == nil {
+		cdb.SetMaxOpenConns(1)
+		err = cdb.PingContext(ctx)
+	}
+	if err == nil {
+		_, err = wconn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages))
+	}
+	if err != nil {
+		if cdb != nil {
+			cdb.Close()
+		}
+		wconn.Close()
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: Open %s: checkpointer: %w", path, interpretError(err))
+	}
+	return &DB{write: write, wconn: wconn, wsem: make(chan struct{}, 1), done: make(chan struct{}), read: read, ckpt: newCheckpointer(cdb), clock: cfg.clock, sessions: map[driver.Conn]*session{}}, nil
 }
 
 // Close closes both pools. Units of work started afterwards fail with
@@ -216,5 +240,5 @@ func (db *DB) Close() error {
 	}
 	db.sessions = nil
 	db.mu.Unlock()
-	return errors.Join(db.wconn.Close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.ckpt.close(), db.wconn.Close(), db.read.Close(), db.write.Close())
 }
