@@ -26,7 +26,7 @@ func pragmas(t *testing.T, tx store.Tx) map[string]string {
 		t.Fatal("SQLTx: not a SQLite unit of work")
 	}
 	out := map[string]string{}
-	for _, p := range []string{"journal_mode", "foreign_keys", "synchronous", "busy_timeout", "query_only", "cache_size", "page_size"} {
+	for _, p := range []string{"journal_mode", "foreign_keys", "synchronous", "busy_timeout", "query_only", "cache_size", "page_size", "temp_store", "wal_autocheckpoint"} {
 		var v string
 		if err := sqlTx.QueryRowContext(t.Context(), "PRAGMA "+p).Scan(&v); err != nil {
 			t.Fatalf("PRAGMA %s: %v", p, err)
@@ -51,12 +51,14 @@ func TestOpenSettings(t *testing.T) {
 	if err := db.View(ctx, func(tx store.Tx) error { r = pragmas(t, tx); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	// synchronous 1 is NORMAL; cache_size negative is KiB.
-	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "1500", "query_only": "0", "cache_size": "-32768", "page_size": "4096"}
+	// synchronous 1 is NORMAL; cache_size negative is KiB; temp_store 2 is
+	// MEMORY. The writer checkpoints only as a backstop (checkpoint.go).
+	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "1500", "query_only": "0", "cache_size": "-32768", "page_size": "4096", "temp_store": "2", "wal_autocheckpoint": "10000"}
 	if diff := cmp.Diff(want, w); diff != "" {
 		t.Errorf("write connection (-want +got):\n%s", diff)
 	}
 	want["query_only"] = "1"
+	want["wal_autocheckpoint"] = "1000"
 	if diff := cmp.Diff(want, r); diff != "" {
 		t.Errorf("read connection (-want +got):\n%s", diff)
 	}

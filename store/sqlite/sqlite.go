@@ -143,6 +143,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// thousands of postings dirties more pages than that, and a cache that
 	// spills writes the pages to the WAL twice.
 	common.Add("_pragma", "cache_size(-32768)")
+	// Statement journals in memory: a statement that writes several rows
+	// inside a transaction (the ledger's multi-row INSERTs and UPDATEs)
+	// records the pages it changes so that it can be undone alone, and past
+	// 64 KiB SQLite spills that record to a temporary file, with a write
+	// system call per page. It is only ever read back by a failing
+	// statement; nothing durable lives there.
+	common.Add("_pragma", "temp_store(MEMORY)")
 	wq := url.Values{"_txlock": {"immediate"}}
 	for k, v := range common {
 		wq[k] = v
