@@ -298,25 +298,11 @@ func (m Money) mulFast(rate decimal.Decimal, mode Rounding) (Money, bool) {
 		return Money{}, false // quotient would not fit in 64 bits
 	}
 	q, r := bits.Div64(hi, lo, den)
-	if r != 0 {
-		var away bool
-		switch mode {
-		case Down:
-		case Up:
-			away = true
-		case Floor:
-			away = neg
-		case Ceiling:
-			away = !neg
-		default:
-			// Compare r with den/2 without overflow: r ≥ den - r.
-			half := r >= den-r
-			tie := r == den-r
-			away = half && !(mode == HalfEven && tie && q%2 == 0)
-		}
-		if away {
-			q++
-		}
+	if q > 1<<63 {
+		return Money{}, false // beyond int64 even before rounding (and q+1 could wrap)
+	}
+	if mode.Increments(q, r, den, neg) {
+		q++
 	}
 	if (!neg && q > math.MaxInt64) || (neg && q > 1<<63) {
 		return Money{}, false

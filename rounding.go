@@ -78,3 +78,29 @@ func (r Rounding) Round(d decimal.Decimal, places int32) decimal.Decimal {
 		return d.Round(places)
 	}
 }
+
+// Increments reports whether a quotient rounded with r moves one unit away
+// from zero: a division's magnitude is q with remainder rem (0 ≤ rem < den),
+// and neg tells whether the exact quotient is negative. It is the integer
+// core of every mode, for callers that divide in integers (Money.Mul's fast
+// path, the amortization schedules' exact ratios).
+func (r Rounding) Increments(q, rem, den uint64, neg bool) bool {
+	if rem == 0 {
+		return false
+	}
+	switch r {
+	case Down:
+		return false
+	case Up:
+		return true
+	case Floor:
+		return neg
+	case Ceiling:
+		return !neg
+	case HalfEven:
+		// rem against den−rem compares 2·rem with den without overflow.
+		return rem > den-rem || (rem == den-rem && q%2 == 1)
+	default: // HalfUp
+		return rem >= den-rem
+	}
+}

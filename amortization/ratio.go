@@ -199,23 +199,7 @@ func finishBig(q, rem, den *big.Int, neg bool, mode lendkit.Rounding) (int64, er
 // finish rounds the magnitude q + rem/d (0 ≤ rem < d) with mode, applies the
 // sign and checks the int64 range.
 func finish(q, rem, d uint64, neg bool, mode lendkit.Rounding) (int64, error) {
-	up := false
-	if rem != 0 {
-		switch mode {
-		case lendkit.Down:
-		case lendkit.Up:
-			up = true
-		case lendkit.Floor:
-			up = neg
-		case lendkit.Ceiling:
-			up = !neg
-		case lendkit.HalfEven:
-			// rem vs d−rem compares 2·rem with d without overflow.
-			up = rem > d-rem || (rem == d-rem && q%2 == 1)
-		default: // HalfUp
-			up = rem >= d-rem
-		}
-	}
+	up := mode.Increments(q, rem, d, neg)
 	if up {
 		if q >= math.MaxInt64 {
 			return 0, lendkit.ErrOverflow
