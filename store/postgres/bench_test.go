@@ -133,21 +133,29 @@ func BenchmarkPost(b *testing.B) {
 				return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawInsert(ctx, tx, []store.Transaction{tr}) })
 			}
 			var ledgerTime, rawTime time.Duration
+			var ledgerCPU, rawCPU cpuClock
 			before := db.Stats().Retries
 			b.ResetTimer()
 			for it := 0; it < b.N; it++ {
+				c := readCPU()
 				d, err := phase(round, post)
 				if err != nil {
 					b.Fatal(err)
 				}
 				ledgerTime += d
+				ledgerCPU.since(c)
+				c = readCPU()
 				if d, err = phase(round, raw); err != nil {
 					b.Fatal(err)
 				}
 				rawTime += d
+				rawCPU.since(c)
 			}
-			b.ReportMetric(float64(round*b.N)/ledgerTime.Seconds(), "tx/s")
-			b.ReportMetric(float64(round*b.N)/rawTime.Seconds(), "raw-tx/s")
+			ops := float64(round * b.N)
+			b.ReportMetric(ops/ledgerTime.Seconds(), "tx/s")
+			b.ReportMetric(ops/rawTime.Seconds(), "raw-tx/s")
+			ledgerCPU.report(b, ops, "", "tx")
+			rawCPU.report(b, ops, "raw-", "tx")
 			b.ReportMetric(float64(db.Stats().Retries-before)/float64(round*b.N), "retries/tx")
 		})
 	}
@@ -167,12 +175,17 @@ func BenchmarkPostBatch(b *testing.B) {
 	var seq atomic.Int64
 	seq.Store(1 << 40)
 	var ledgerTime, insertTime, copyTime time.Duration
-	timed := func(total *time.Duration, fn func() error) {
+	var ledgerCPU, copyCPU cpuClock
+	timed := func(total *time.Duration, cpu *cpuClock, fn func() error) {
+		c := readCPU()
 		start := time.Now()
 		if err := fn(); err != nil {
 			b.Fatal(err)
 		}
 		*total += time.Since(start)
+		if cpu != nil {
+			cpu.since(c)
+		}
 	}
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
@@ -191,11 +204,11 @@ func BenchmarkPostBatch(b *testing.B) {
 			return txs
 		}
 		ins, cp := rows(), rows()
-		timed(&ledgerTime, func() error { _, err := l.PostBatch(ctx, ts); return err })
-		timed(&insertTime, func() error {
+		timed(&ledgerTime, &ledgerCPU, func() error { _, err := l.PostBatch(ctx, ts); return err })
+		timed(&insertTime, nil, func() error {
 			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawInsert(ctx, tx, ins) })
 		})
-		timed(&copyTime, func() error {
+		timed(&copyTime, &copyCPU, func() error {
 			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return rawCopy(ctx, tx, cp) })
 		})
 	}
@@ -203,6 +216,8 @@ func BenchmarkPostBatch(b *testing.B) {
 	b.ReportMetric(postings/ledgerTime.Seconds(), "postings/s")
 	b.ReportMetric(postings/insertTime.Seconds(), "raw-insert-postings/s")
 	b.ReportMetric(postings/copyTime.Seconds(), "raw-copy-postings/s")
+	ledgerCPU.report(b, postings, "", "posting")
+	copyCPU.report(b, postings, "copy-", "posting")
 }
 
 // rawPool is the benchmark DB's own pool: the baselines write through the

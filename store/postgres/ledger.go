@@ -154,12 +154,15 @@ func (l ledgerStore) UpdateBalances(ctx context.Context, bs []store.AccountBalan
 		ids[i], pd[i], pc[i], nd[i], nc[i], en[i], heads[i] = b.AccountID, b.PostedDebits, b.PostedCredits,
 			b.PendingDebits, b.PendingCredits, b.Entries, b.Head
 	}
+	// b.account_id = ANY($1) makes every plan fetch the rows by key: the
+	// join alone was planned generically as a hash join over a scan of every
+	// balance, whose relation-wide SIREAD lock conflicts with every writer.
 	const q = `UPDATE ledger_balances b SET
 			posted_debits = u.pd, posted_credits = u.pc, pending_debits = u.nd, pending_credits = u.nc,
 			entries = u.en, head = u.head
 		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bytea[])
 			AS u(id, pd, pc, nd, nc, en, head)
-		WHERE b.account_id = u.id`
+		WHERE b.account_id = ANY($1) AND b.account_id = u.id`
 	ct, err := l.q().Exec(ctx, q, ids, pd, pc, nd, nc, en, heads)
 	if err != nil {
 		return fmt.Errorf("postgres: update balances: %w", interpretError(err))
@@ -217,9 +220,16 @@ func (l ledgerStore) TransactionsByKey(ctx context.Context, keys []string) ([]st
 	// Most keys are new: probe for them alone first (one index lookup, no
 	// postings query), and read the replayed transactions only when there are
 	// some. Both reads are in the unit of work's one snapshot.
+	// The lateral subquery (OFFSET 0 keeps it a subquery) probes the unique
+	// index once per key under any plan: the generic plan of the plain
+	// "key_hash = ANY($1)" (see preferGenericPlans) scanned the whole table
+	// while it was small, and kept doing so as it grew, with a relation-wide
+	// SIREAD lock that every concurrent insert conflicted with (retries per
+	// Post rose from 0.08 to 0.13).
 	var found bool
-	err := l.q().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_transactions t
-		WHERE t.key_hash = ANY($1) AND t.idempotency_key = ANY($2))`, hashes, keys).Scan(&found)
+	err := l.q().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM unnest($1::bytea[]) AS k(h)
+		CROSS JOIN LATERAL (SELECT 1 FROM ledger_transactions t
+			WHERE t.key_hash = k.h AND t.idempotency_key = ANY($2) OFFSET 0) x)`, hashes, keys).Scan(&found)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: transactions by key: %w", interpretError(err))
 	}
