@@ -18,7 +18,14 @@
 // exponential backoff, up to a bounded number of attempts (WithRetry); after
 // that InTx returns store.ErrSerialization wrapping the last driver error.
 // Callbacks must therefore have no effect outside the transaction. View runs
-// a SERIALIZABLE READ ONLY transaction, retried the same way.
+// a REPEATABLE READ READ ONLY transaction, retried the same way.
+//
+// Round trips are saved by pipelining, without changing what runs: BEGIN is
+// sent with the unit of work's first statement, and the ledger's inserts and
+// balance updates (of rows it has locked) are sent with the next statement
+// or with COMMIT. A ledger Post is three round trips. Every pooled
+// connection reuses one generic plan per prepared statement
+// (plan_cache_mode = force_generic_plan; see WithPoolConfig to change it).
 //
 // Driver errors never reach callers bare: one function maps "no rows" and
 // foreign key violations to store.ErrNotFound, unique violations to

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/lendkit/lendkit"
@@ -106,7 +107,17 @@ func (l ledgerStore) LockAccounts(ctx context.Context, ids []string) ([]store.Ac
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lock accounts: %w", interpretError(err))
 	}
-	return inOrder(ids, states)
+	out, err := inOrder(ids, states)
+	if err != nil {
+		return nil, err
+	}
+	if l.tx.locked == nil {
+		l.tx.locked = make(map[string]bool, len(ids))
+	}
+	for _, id := range ids {
+		l.tx.locked[id] = true
+	}
+	return out, nil
 }
 
 // inOrder returns states in the order of ids, or names the first id missing.
@@ -163,6 +174,18 @@ func (l ledgerStore) UpdateBalances(ctx context.Context, bs []store.AccountBalan
 		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bytea[])
 			AS u(id, pd, pc, nd, nc, en, head)
 		WHERE b.account_id = ANY($1) AND b.account_id = u.id`
+	if l.tx.lockedAll(ids) {
+		// Every row exists and is ours until COMMIT: send the update with
+		// the next statement or with COMMIT (see pgTx), one round trip less.
+		l.tx.pipe.deferExec(q, func(ct pgconn.CommandTag) error {
+			if ct.RowsAffected() != int64(n) {
+				return fmt.Errorf("postgres: update balances: %d rows updated for %d locked balances: %w",
+					ct.RowsAffected(), n, store.ErrConflict)
+			}
+			return nil
+		}, ids, pd, pc, nd, nc, en, heads)
+		return nil
+	}
 	ct, err := l.q().Exec(ctx, q, ids, pd, pc, nd, nc, en, heads)
 	if err != nil {
 		return fmt.Errorf("postgres: update balances: %w", interpretError(err))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/lendkit/lendkit/store"
@@ -31,9 +32,12 @@ func (l ledgerStore) InsertTransactions(ctx context.Context, txs []store.Transac
 	if err != nil {
 		return fmt.Errorf("postgres: insert transactions: %w", err)
 	}
-	if len(c.pAccount) >= copyThreshold {
+	switch {
+	case len(c.pAccount) >= copyThreshold:
 		err = l.insertByCopy(ctx, c)
-	} else {
+	case l.tx.lockedAll(c.accounts):
+		l.deferInsert(c)
+	default:
 		err = l.insertByUnnest(ctx, c)
 	}
 	if err != nil {
@@ -108,6 +112,34 @@ func columnsOf(txs []store.Transaction) (*txColumns, error) {
 	return c, nil
 }
 
+// insertTransactionsSQL and insertPostingsSQL insert a batch's rows from
+// the column arrays of txColumns.args ($1 to $24), one statement each; both
+// insert paths below combine them into one statement.
+const (
+	insertTransactionsSQL = `INSERT INTO ledger_transactions (id, idempotency_key, key_hash, payload_hash, kind, code,
+			description, effective_date, metadata, hold_id, reverses_id, expires_at, created_at, hash)
+		SELECT u.id, u.key, u.key_hash, u.payload, u.kind, u.code, u.description,
+			u.effective_date, u.metadata::jsonb, u.hold_id, u.reverses_id, u.expires_at, u.created_at, u.hash
+		FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::text[],
+			$8::date[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::bytea[])
+			AS u(id, key, key_hash, payload, kind, code, description,
+			effective_date, metadata, hold_id, reverses_id, expires_at, created_at, hash)`
+	insertPostingsSQL = `INSERT INTO ledger_postings (account_id, seq, tx_id, idx, kind, side, amount, currency,
+			effective_date, hash)
+		SELECT * FROM unnest($15::text[], $16::bigint[], $17::text[], $18::int[], $19::text[], $20::text[],
+			$21::bigint[], $22::text[], $23::date[], $24::bytea[])`
+)
+
+// args returns the column arrays in the order of insertTransactionsSQL and
+// insertPostingsSQL's parameters, then extra.
+func (c *txColumns) args(extra ...any) []any {
+	return append([]any{
+		c.tID, c.tKey, c.tKeyHash, c.tPayload, c.tKind, c.tCode, c.tDesc, c.tDate, c.tMeta, c.tHold, c.tReverses,
+		c.tExpires, c.tCreated, c.tHash,
+		c.pAccount, c.pSeq, c.pTx, c.pIdx, c.pKind, c.pSide, c.pAmount, c.pCurrency, c.pDate, c.pHash,
+	}, extra...)
+}
+
 // insertByUnnest writes the batch with one statement: one round trip
 // whatever the size. The account check is a CTE the two INSERTs depend on, so
 // when an account is missing nothing is inserted and its id is returned.
@@ -116,31 +148,18 @@ func (l ledgerStore) insertByUnnest(ctx context.Context, c *txColumns) error {
 	// cached it as an anti-join scanning every account (seen in the table's
 	// scan counters under the Post benchmark).
 	const q = `WITH missing AS (
-		SELECT x.id, x.n FROM unnest($1::text[]) WITH ORDINALITY AS x(id, n)
+		SELECT x.id, x.n FROM unnest($25::text[]) WITH ORDINALITY AS x(id, n)
 		WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = x.id OFFSET 0)
 	), ins_t AS (
-		INSERT INTO ledger_transactions (id, idempotency_key, key_hash, payload_hash, kind, code, description,
-			effective_date, metadata, hold_id, reverses_id, expires_at, created_at, hash)
-		SELECT u.id, u.key, u.key_hash, u.payload, u.kind, u.code, u.description,
-			u.effective_date, u.metadata::jsonb, u.hold_id, u.reverses_id, u.expires_at, u.created_at, u.hash
-		FROM unnest($2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::text[],
-			$9::date[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::bytea[])
-			AS u(id, key, key_hash, payload, kind, code, description,
-			effective_date, metadata, hold_id, reverses_id, expires_at, created_at, hash)
+		` + insertTransactionsSQL + `
 		WHERE NOT EXISTS (SELECT 1 FROM missing)
 	), ins_p AS (
-		INSERT INTO ledger_postings (account_id, seq, tx_id, idx, kind, side, amount, currency, effective_date, hash)
-		SELECT * FROM unnest($16::text[], $17::bigint[], $18::text[], $19::int[], $20::text[], $21::text[],
-			$22::bigint[], $23::text[], $24::date[], $25::bytea[])
+		` + insertPostingsSQL + `
 		WHERE NOT EXISTS (SELECT 1 FROM missing)
 	)
 	SELECT id FROM missing ORDER BY n LIMIT 1`
 	var missing string
-	err := l.q().QueryRow(ctx, q, c.accounts,
-		c.tID, c.tKey, c.tKeyHash, c.tPayload, c.tKind, c.tCode, c.tDesc, c.tDate, c.tMeta, c.tHold, c.tReverses,
-		c.tExpires, c.tCreated, c.tHash,
-		c.pAccount, c.pSeq, c.pTx, c.pIdx, c.pKind, c.pSide, c.pAmount, c.pCurrency, c.pDate, c.pHash,
-	).Scan(&missing)
+	err := l.q().QueryRow(ctx, q, c.args(c.accounts)...).Scan(&missing)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil // no account missing: everything was inserted
@@ -148,6 +167,23 @@ func (l ledgerStore) insertByUnnest(ctx context.Context, c *txColumns) error {
 		return interpretError(err)
 	}
 	return &store.AccountNotFoundError{ID: missing}
+}
+
+// deferInsert queues the batch's insert to go with the next statement or
+// with COMMIT (see pgTx): one round trip less. Every account has been locked
+// in this unit of work, so none is missing and the statement needs no check:
+// what can still fail (a unique key taken meanwhile, a serialization
+// failure) fails the statement it goes with, or COMMIT, and with it the unit
+// of work.
+func (l ledgerStore) deferInsert(c *txColumns) {
+	const q = `WITH ins_t AS (` + insertTransactionsSQL + `) ` + insertPostingsSQL
+	want := int64(len(c.pAccount))
+	l.tx.pipe.deferExec(q, func(ct pgconn.CommandTag) error {
+		if ct.RowsAffected() != want {
+			return fmt.Errorf("postgres: insert transactions: %d postings inserted of %d", ct.RowsAffected(), want)
+		}
+		return nil
+	}, c.args()...)
 }
 
 // insertByCopy checks the accounts, then streams both tables with COPY.

@@ -81,14 +81,14 @@ func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) err
 
 // attempt runs fn once in its own transaction.
 func (db *DB) attempt(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) (err error) {
-	tx, err := db.pool.BeginTx(ctx, opts)
-	if err != nil {
-		return err
+	if err := ctx.Err(); err != nil {
+		return err // BEGIN waits for the first statement: do not start a unit of work that cannot end
 	}
+	tx := newPgTx(db.pool, opts)
 	defer func() {
 		if err != nil {
 			// Its own error (connection gone, context cancelled) adds nothing
-			// to fn's: pgx closes a connection it cannot roll back.
+			// to fn's: the pool destroys a connection left in a transaction.
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
