@@ -23,6 +23,12 @@
 // never half-written); the file is never corrupted. WithSynchronousFull
 // fsyncs every commit instead, at a large cost in commits per second.
 //
+// A checkpointer goroutine on its own connection copies committed pages from
+// the WAL into the database file shortly after commits, so that a writer's
+// COMMIT does not; the writer checkpoints itself only if the WAL passes
+// 10,000 pages. Statement journals stay in memory (temp_store = MEMORY).
+// Close stops the checkpointer.
+//
 // # Schema
 //
 // Migrations are embedded SQL files (migrations/NNNN_name.up.sql and
