@@ -135,9 +135,11 @@ func hasQueryOptions(args []any) bool {
 	return false
 }
 
-// Exec runs sql, with BEGIN and the queued writes when there are any.
+// Exec runs sql, with BEGIN and the queued writes when there are any. Like
+// pgx, it runs sql without arguments through the simple protocol, which
+// takes several statements in one string: then on its own.
 func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if !t.ready() && !hasQueryOptions(args) {
+	if !t.ready() && len(args) > 0 && !hasQueryOptions(args) {
 		br, err := t.send(ctx, []*pgx.QueuedQuery{{SQL: sql, Arguments: args}})
 		if err != nil {
 			return pgconn.CommandTag{}, err

@@ -114,6 +114,16 @@ func TestDeferredWrites(t *testing.T) {
 		}
 	})
 
+	t.Run("several statements without arguments first", func(t *testing.T) {
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			_, err := mustPgx(t, tx).Exec(ctx, `SELECT 1; SELECT 2`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("no statement", func(t *testing.T) {
 		if err := db.InTx(ctx, func(store.Tx) error { return nil }); err != nil {
 			t.Fatal(err)
