@@ -30,7 +30,9 @@ import (
 //	LENDKIT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //	  go test -run '^$' -bench . -benchtime 10x ./store/postgres/
 //
-// Figures: /work/notes/bench-ledger-postgres.md.
+// Each also reports the client's and the local server's CPU time per op
+// (benchcpu_test.go): on a small machine the figures are bounded by CPU per
+// op. Figures: /work/notes/bench-ledger-postgres.md, /work/notes/bench-pg.md.
 
 const benchWriters = 8
 

@@ -12,7 +12,7 @@ import (
 type tx struct {
 	db       *DB
 	pg       pgx.Tx
-	pipe     *pgTx // pg, when it can defer writes (always, but in tests)
+	pipe     *pgTx // pg as a *pgTx, which can defer writes; nil for another pgx.Tx
 	now      time.Time
 	readOnly bool
 	// locked holds the accounts whose balance rows LockAccounts has locked
