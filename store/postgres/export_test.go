@@ -46,3 +46,15 @@ const CopyThreshold = copyThreshold
 
 // Pool exposes the pool to the benchmarks' raw-database baselines.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// MarkLocked records ids as locked by the unit of work tx without locking
+// them, so a test can make a deferred write miss rows.
+func MarkLocked(t store.Tx, ids ...string) {
+	pt := t.(*tx)
+	if pt.locked == nil {
+		pt.locked = map[string]bool{}
+	}
+	for _, id := range ids {
+		pt.locked[id] = true
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/lendkit/lendkit"
@@ -177,13 +176,9 @@ func (l ledgerStore) UpdateBalances(ctx context.Context, bs []store.AccountBalan
 	if l.tx.lockedAll(ids) {
 		// Every row exists and is ours until COMMIT: send the update with
 		// the next statement or with COMMIT (see pgTx), one round trip less.
-		l.tx.pipe.deferExec(q, func(ct pgconn.CommandTag) error {
-			if ct.RowsAffected() != int64(n) {
-				return fmt.Errorf("postgres: update balances: %d rows updated for %d locked balances: %w",
-					ct.RowsAffected(), n, store.ErrConflict)
-			}
-			return nil
-		}, ids, pd, pc, nd, nc, en, heads)
+		// The count is asserted on the server, ahead of any COMMIT.
+		l.tx.pipe.deferExec(`WITH upd AS (`+q+` RETURNING 1) `+assertCount("upd", "$8", "postgres: update balances: rows updated for the locked balances"),
+			ids, pd, pc, nd, nc, en, heads, int64(n))
 		return nil
 	}
 	ct, err := l.q().Exec(ctx, q, ids, pd, pc, nd, nc, en, heads)

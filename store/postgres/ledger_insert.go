@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/lendkit/lendkit/store"
@@ -171,19 +170,25 @@ func (l ledgerStore) insertByUnnest(ctx context.Context, c *txColumns) error {
 
 // deferInsert queues the batch's insert to go with the next statement or
 // with COMMIT (see pgTx): one round trip less. Every account has been locked
-// in this unit of work, so none is missing and the statement needs no check:
-// what can still fail (a unique key taken meanwhile, a serialization
-// failure) fails the statement it goes with, or COMMIT, and with it the unit
-// of work.
+// in this unit of work, so none is missing. What can still fail (a unique key
+// taken meanwhile, a serialization failure, fewer postings written than sent,
+// asserted on the server) fails the statement it goes with, or COMMIT, and
+// with it the unit of work.
 func (l ledgerStore) deferInsert(c *txColumns) {
-	const q = `WITH ins_t AS (` + insertTransactionsSQL + `) ` + insertPostingsSQL
-	want := int64(len(c.pAccount))
-	l.tx.pipe.deferExec(q, func(ct pgconn.CommandTag) error {
-		if ct.RowsAffected() != want {
-			return fmt.Errorf("postgres: insert transactions: %d postings inserted of %d", ct.RowsAffected(), want)
-		}
-		return nil
-	}, c.args()...)
+	q := `WITH ins_t AS (` + insertTransactionsSQL + `), ins_p AS (` + insertPostingsSQL + ` RETURNING 1) ` +
+		assertCount("ins_p", "$25", "postgres: insert transactions: postings inserted")
+	l.tx.pipe.deferExec(q, c.args(int64(len(c.pAccount)))...)
+}
+
+// assertCount is the tail of a deferred write (see pgTx.deferExec): a SELECT
+// over the rows the write returned (the CTE named cte) that fails on the
+// server, with a message naming what, unless they number the bigint
+// parameter param. Casting the message to an integer is how plain SQL raises
+// an error: SQLSTATE 22P02, "invalid input syntax for type integer: <what>: n
+// of m".
+func assertCount(cte, param, what string) string {
+	return `SELECT CASE WHEN count(*) = ` + param + `::bigint THEN 0 ELSE ('` + what + `: ' || count(*) || ' of ' || ` +
+		param + `::bigint)::int END FROM ` + cte
 }
 
 // insertByCopy checks the accounts, then streams both tables with COPY.

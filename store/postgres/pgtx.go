@@ -37,9 +37,8 @@ type pgTx struct {
 
 // deferredExec is a write queued by deferExec.
 type deferredExec struct {
-	sql   string
-	args  []any
-	check func(pgconn.CommandTag) error // nil, or judges the command tag
+	sql  string
+	args []any
 }
 
 var _ pgx.Tx = (*pgTx)(nil)
@@ -48,11 +47,18 @@ func newPgTx(pool *pgxpool.Pool, opts pgx.TxOptions) *pgTx {
 	return &pgTx{pool: pool, opts: opts}
 }
 
-// deferExec queues a write to go with the next statement or COMMIT. check,
-// when not nil, judges its command tag then; an error from check or from the
-// server is returned by that statement or COMMIT and fails the transaction.
-func (t *pgTx) deferExec(sql string, check func(pgconn.CommandTag) error, args ...any) {
-	t.pending = append(t.pending, deferredExec{sql: sql, args: args, check: check})
+// deferExec queues a write to go with the next statement or COMMIT; the
+// server's error, if any, is returned by that statement or COMMIT and fails
+// the transaction.
+//
+// A deferred write must check itself on the server: it may travel in one
+// pipeline with COMMIT, which the server runs unless an earlier statement of
+// the pipeline failed, so a check made by the client on its result would
+// come after the commit. Hence the deferred ledger writes end in an
+// assertion (see assertCount) that fails the statement, and with it the
+// COMMIT behind it, when they did not write every row they should.
+func (t *pgTx) deferExec(sql string, args ...any) {
+	t.pending = append(t.pending, deferredExec{sql: sql, args: args})
 }
 
 // ready reports whether a statement can go straight to the transaction:
@@ -96,12 +102,8 @@ func (t *pgTx) send(ctx context.Context, queries []*pgx.QueuedQuery) (pgx.BatchR
 		}
 		t.tx = br.Tx()
 	}
-	for _, d := range pending {
-		tag, err := br.Exec()
-		if err == nil && d.check != nil {
-			err = d.check(tag)
-		}
-		if err != nil {
+	for range pending {
+		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
 			t.err = err
 			return nil, err

@@ -3,9 +3,11 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/lendkit/lendkit/store"
+	"github.com/lendkit/lendkit/store/postgres"
 	"github.com/lendkit/lendkit/store/postgres/pgtest"
 )
 
@@ -111,6 +113,28 @@ func TestDeferredWrites(t *testing.T) {
 		}
 		if got := credits(t); got != before {
 			t.Errorf("after failed units of work: %d, want %d", got, before)
+		}
+	})
+
+	// A deferred write travels with COMMIT: if it writes fewer rows than it
+	// should, the server must fail it before the COMMIT behind it runs.
+	t.Run("a short write fails the commit it travels with", func(t *testing.T) {
+		before := credits(t)
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			st, err := tx.Ledger().LockAccounts(ctx, []string{"a"})
+			if err != nil {
+				return err
+			}
+			postgres.MarkLocked(tx, "ghost") // never locked: it does not exist
+			a := st[0].Balance
+			a.PostedCredits += 11
+			return tx.Ledger().UpdateBalances(ctx, []store.AccountBalance{a, {AccountID: "ghost"}})
+		})
+		if err == nil || !strings.Contains(err.Error(), "rows updated for the locked balances: 1 of 2") {
+			t.Errorf("short deferred update: err = %v, want the server's assertion", err)
+		}
+		if got := credits(t); got != before {
+			t.Errorf("after a short deferred update: %d committed, want %d", got, before)
 		}
 	})
 
