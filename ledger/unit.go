@@ -658,7 +658,28 @@ func (u *Unit) write(ctx context.Context, reqs []*request) ([]Transaction, error
 		seen[r.t.Key] = i
 		keys[i] = r.t.Key
 	}
-	existing, err := u.s.TransactionsByKey(ctx, keys)
+	// When every account is known before the lookup (transfers and holds),
+	// a store that can looks up the keys and locks the accounts in one step.
+	var (
+		existing  []store.Transaction
+		prelocked []store.AccountState // by the one step; nil otherwise
+		err       error
+	)
+	if kl, ok := u.s.(store.KeyLocker); ok && knownAccounts(reqs) {
+		var all []string
+		for _, r := range reqs {
+			for _, p := range r.postings {
+				all = append(all, p.AccountID)
+			}
+		}
+		slices.Sort(all)
+		existing, prelocked, err = kl.TransactionsByKeyLocking(ctx, keys, slices.Compact(all))
+		if prelocked == nil {
+			prelocked = []store.AccountState{} // locked, even if none exists
+		}
+	} else {
+		existing, err = u.s.TransactionsByKey(ctx, keys)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger: idempotency lookup: %w", err)
 	}
@@ -710,7 +731,12 @@ func (u *Unit) write(ctx context.Context, reqs []*request) ([]Transaction, error
 	// ever wait for each other in a cycle.
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	states, err := u.s.LockAccounts(ctx, ids)
+	var states []store.AccountState
+	if prelocked != nil {
+		states, err = lockedStates(ids, prelocked)
+	} else {
+		states, err = u.s.LockAccounts(ctx, ids)
+	}
 	if err != nil {
 		var nf *store.AccountNotFoundError
 		if errors.As(err, &nf) {
@@ -874,6 +900,38 @@ func floorOf(a Account) (int64, bool) {
 		return -a.CreditLimit.Minor(), true
 	}
 	return 0, false
+}
+
+// knownAccounts reports whether every request's accounts are known before
+// the idempotency lookup: true for transfers and holds, whose postings are
+// given; false when a resolution or reversal must first read what it
+// refers to.
+func knownAccounts(reqs []*request) bool {
+	for _, r := range reqs {
+		if len(r.postings) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// lockedStates picks the states of ids (sorted, distinct) out of those a
+// KeyLocker locked, or names the first id with no account, as LockAccounts
+// would.
+func lockedStates(ids []string, locked []store.AccountState) ([]store.AccountState, error) {
+	byID := make(map[string]int, len(locked))
+	for i, st := range locked {
+		byID[st.Account.ID] = i
+	}
+	out := make([]store.AccountState, len(ids))
+	for i, id := range ids {
+		j, ok := byID[id]
+		if !ok {
+			return nil, &store.AccountNotFoundError{ID: id}
+		}
+		out[i] = locked[j]
+	}
+	return out, nil
 }
 
 // newID returns 128 random bits in hex: no global sequence, so no hot range

@@ -378,6 +378,23 @@ type LedgerStore interface {
 	ExpiredHolds(ctx context.Context, at time.Time, limit int) ([]Transaction, error)
 }
 
+// KeyLocker is a LedgerStore that can look up idempotency keys and lock
+// accounts in one step: one round trip instead of two on a networked
+// database. The ledger uses it when it knows every account of a write before
+// the lookup (transfers and holds); a backend without round trips to save
+// (SQLite) need not implement it.
+type KeyLocker interface {
+	// TransactionsByKeyLocking is TransactionsByKey(keys) and
+	// LockAccounts(ids) in one step, with one difference: an id with no
+	// account is left out of the states instead of failing the call (the
+	// caller reports it if a request that is not a replay needs it). The
+	// states come in the order of ids; ids are distinct and sorted, as for
+	// LockAccounts.
+	//
+	// Errors: none but driver errors.
+	TransactionsByKeyLocking(ctx context.Context, keys, ids []string) ([]Transaction, []AccountState, error)
+}
+
 // AccountNotFoundError reports an account id that does not exist. It matches
 // ErrNotFound with errors.Is.
 type AccountNotFoundError struct {
