@@ -733,7 +733,7 @@ func (u *Unit) write(ctx context.Context, reqs []*request) ([]Transaction, error
 	ids = slices.Compact(ids)
 	var states []store.AccountState
 	if prelocked != nil {
-		states, err = lockedStates(ids, prelocked)
+		states, err = store.StatesInOrder(ids, prelocked)
 	} else {
 		states, err = u.s.LockAccounts(ctx, ids)
 	}
@@ -913,25 +913,6 @@ func knownAccounts(reqs []*request) bool {
 		}
 	}
 	return true
-}
-
-// lockedStates picks the states of ids (sorted, distinct) out of those a
-// KeyLocker locked, or names the first id with no account, as LockAccounts
-// would.
-func lockedStates(ids []string, locked []store.AccountState) ([]store.AccountState, error) {
-	byID := make(map[string]int, len(locked))
-	for i, st := range locked {
-		byID[st.Account.ID] = i
-	}
-	out := make([]store.AccountState, len(ids))
-	for i, id := range ids {
-		j, ok := byID[id]
-		if !ok {
-			return nil, &store.AccountNotFoundError{ID: id}
-		}
-		out[i] = locked[j]
-	}
-	return out, nil
 }
 
 // newID returns 128 random bits in hex: no global sequence, so no hot range

@@ -406,6 +406,25 @@ func (e *AccountNotFoundError) Error() string {
 	return fmt.Sprintf("store: account %q not found", e.ID)
 }
 
+// StatesInOrder returns the states of ids, in the order of ids, picked out
+// of states (in any order), or an *AccountNotFoundError naming the first id
+// that has none: how LockAccounts answers, for backends and the ledger.
+func StatesInOrder(ids []string, states []AccountState) ([]AccountState, error) {
+	byID := make(map[string]int, len(states))
+	for i, st := range states {
+		byID[st.Account.ID] = i
+	}
+	out := make([]AccountState, len(ids))
+	for i, id := range ids {
+		j, ok := byID[id]
+		if !ok {
+			return nil, &AccountNotFoundError{ID: id}
+		}
+		out[i] = states[j]
+	}
+	return out, nil
+}
+
 // Unwrap returns ErrNotFound.
 func (e *AccountNotFoundError) Unwrap() error { return ErrNotFound }
 

@@ -104,7 +104,7 @@ func (l ledgerStore) LockAccounts(ctx context.Context, ids []string) ([]store.Ac
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lock accounts: %w", interpretError(err))
 	}
-	out, err := inOrder(ids, states)
+	out, err := store.StatesInOrder(ids, states)
 	if err != nil {
 		return nil, err
 	}
@@ -128,23 +128,6 @@ func (l ledgerStore) markLocked(states []store.AccountState) {
 	for _, st := range states {
 		l.tx.locked[st.Account.ID] = true
 	}
-}
-
-// inOrder returns states in the order of ids, or names the first id missing.
-func inOrder(ids []string, states []store.AccountState) ([]store.AccountState, error) {
-	byID := make(map[string]int, len(states))
-	for i, s := range states {
-		byID[s.Account.ID] = i
-	}
-	out := make([]store.AccountState, len(ids))
-	for i, id := range ids {
-		j, ok := byID[id]
-		if !ok {
-			return nil, &store.AccountNotFoundError{ID: id}
-		}
-		out[i] = states[j]
-	}
-	return out, nil
 }
 
 // State returns an account and its balance without locking.

@@ -88,7 +88,7 @@ func (s *ledgerStore) State(ctx context.Context, id string) (store.AccountState,
 }
 
 func (s *ledgerStore) states(ctx context.Context, ids []string) ([]store.AccountState, error) {
-	byID := make(map[string]store.AccountState, len(ids))
+	all := make([]store.AccountState, 0, len(ids))
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
 		args := make([]any, len(part))
@@ -103,19 +103,9 @@ func (s *ledgerStore) states(ctx context.Context, ids []string) ([]store.Account
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: lock accounts: %w", err)
 		}
-		for _, st := range sts {
-			byID[st.Account.ID] = st
-		}
+		all = append(all, sts...)
 	}
-	out := make([]store.AccountState, len(ids))
-	for i, id := range ids {
-		st, ok := byID[id]
-		if !ok {
-			return nil, &store.AccountNotFoundError{ID: id}
-		}
-		out[i] = st
-	}
-	return out, nil
+	return store.StatesInOrder(ids, all)
 }
 
 func (s *ledgerStore) UpdateBalances(ctx context.Context, bs []store.AccountBalance) error {
