@@ -23,7 +23,8 @@
 // Round trips are saved by pipelining, without changing what runs: BEGIN is
 // sent with the unit of work's first statement, and the ledger's inserts and
 // balance updates (of rows it has locked) are sent with the next statement
-// or with COMMIT. A ledger Post is three round trips. Every pooled
+// or with COMMIT; the idempotency probe and the account locks go together
+// (store.KeyLocker). A ledger Post is two round trips. Every pooled
 // connection reuses one generic plan per prepared statement
 // (plan_cache_mode = force_generic_plan; see WithPoolConfig to change it).
 //

@@ -19,8 +19,9 @@ import (
 //     ledger's inserts and balance updates of rows it has locked) are queued
 //     and go in one batch with the next statement, or with COMMIT.
 //
-// A Post is thus three round trips (BEGIN with the idempotency probe, the
-// locks, the inserts and balance updates with COMMIT) instead of six. Every
+// A Post is thus two round trips (BEGIN with the idempotency probe and the
+// locks, sent as one batch by TransactionsByKeyLocking; the inserts and
+// balance updates with COMMIT) instead of six. Every
 // statement, the caller's own through PgxTx included, still runs in the
 // order it was issued, inside the same SERIALIZABLE transaction; a deferred
 // write's failure is reported by the statement or COMMIT it went with, and
