@@ -1157,6 +1157,32 @@ func testStoreContract(t *testing.T, open Opener) {
 	}
 	// Unique keys are enforced by the schema too, not only by the ledger.
 	tx := b.fund(t, "bob", 10)
+	// A backend that looks keys up and locks accounts in one step answers as
+	// the two calls would, leaving missing accounts out instead of failing.
+	err = b.db.InTx(b.ctx, func(stx store.Tx) error {
+		kl, ok := stx.Ledger().(store.KeyLocker)
+		if !ok {
+			return nil
+		}
+		txs, sts, err := kl.TransactionsByKeyLocking(b.ctx, []string{tx.Key, "nope"}, []string{"alice", "bob", "nobody"})
+		if err != nil {
+			return err
+		}
+		if len(txs) != 1 || txs[0].ID != tx.ID || len(txs[0].Postings) != len(tx.Postings) {
+			t.Errorf("TransactionsByKeyLocking transactions: %+v, want the one of key %q", txs, tx.Key)
+		}
+		want, err := stx.Ledger().LockAccounts(b.ctx, []string{"alice", "bob"})
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(want, sts, cmpOpts); diff != "" {
+			t.Errorf("TransactionsByKeyLocking states (-LockAccounts +got):\n%s", diff)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	err = b.db.InTx(b.ctx, func(stx store.Tx) error {
 		dup := tx
 		dup.ID = "11111111111111111111111111111111"
