@@ -80,18 +80,18 @@ func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) err
 }
 
 // attempt runs fn once in its own transaction.
-func (db *DB) attempt(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) (err error) {
+func (db *DB) attempt(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err // BEGIN waits for the first statement: do not start a unit of work that cannot end
 	}
 	tx := newPgTx(db.pool, opts)
-	defer func() {
-		if err != nil {
-			// Its own error (connection gone, context cancelled) adds nothing
-			// to fn's: the pool destroys a connection left in a transaction.
-			_ = tx.Rollback(context.WithoutCancel(ctx))
-		}
-	}()
+	// Every way out releases the connection: after fn's error, a failed
+	// COMMIT, or a panic in fn (which an HTTP server recovers and carries on
+	// from: the connection must not leak from the pool), Rollback rolls
+	// back; after a commit it does nothing. Its own error (connection gone,
+	// context cancelled) adds nothing to fn's: the pool destroys a
+	// connection left in a transaction.
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -371,3 +371,40 @@ func TestOpenErrors(t *testing.T) {
 		t.Error("Open succeeded on a port where nothing listens")
 	}
 }
+
+// TestInTxPanic: a panic in fn (an HTTP server recovers it and carries on)
+// rolls back and returns the connection to the pool. Twenty panics, more than
+// the pool holds, then a unit of work must still get a connection and see
+// nothing of theirs.
+func TestInTxPanic(t *testing.T) {
+	db := pgtest.Open(t)
+	exec(t, db, `CREATE TABLE panics (n int)`)
+	// Leaked connections would make a later InTx wait for the pool: bound
+	// the wait, so that the test fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range 20 {
+		func() {
+			defer func() {
+				if r := recover(); r != "boom" {
+					t.Fatalf("unit of work %d: recovered %v, want the panic of fn", i, r)
+				}
+			}()
+			_ = db.InTx(ctx, func(tx store.Tx) error {
+				if _, err := mustPgx(t, tx).Exec(ctx, `INSERT INTO panics VALUES ($1)`, i); err != nil {
+					return err
+				}
+				panic("boom")
+			})
+		}()
+	}
+	var n int
+	if err := db.View(ctx, func(tx store.Tx) error {
+		return mustPgx(t, tx).QueryRow(ctx, `SELECT count(*) FROM panics`).Scan(&n)
+	}); err != nil {
+		t.Fatalf("after 20 panics: %v (connections leaked?)", err)
+	}
+	if n != 0 {
+		t.Errorf("%d rows of panicked units of work committed", n)
+	}
+}

@@ -106,7 +106,7 @@ func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
 	return db.run(ctx, c, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, c *sql.Conn, readOnly bool, fn func(tx store.Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, c *sql.Conn, readOnly bool, fn func(tx store.Tx) error) error {
 	var s *session
 	if err := c.Raw(func(dc any) error {
 		var err error
@@ -134,11 +134,15 @@ func (db *DB) run(ctx context.Context, c *sql.Conn, readOnly bool, fn func(tx st
 	if _, err := t.fexec(bg, begin); err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
+	committed := false
 	defer func() {
-		if err != nil {
-			// The error that made us roll back is the one to report. A
-			// failed COMMIT may already have ended the transaction, so
-			// ROLLBACK's own "no transaction is active" is expected too.
+		// Every way out but a commit rolls back: fn's error, a failed
+		// COMMIT (which may already have ended the transaction: ROLLBACK's
+		// own "no transaction is active" is expected then), and a panic in
+		// fn, which must not leave the one write connection inside a
+		// transaction for the next unit of work. The error that made us
+		// roll back is the one to report.
+		if !committed {
 			_, _ = t.fexec(bg, "ROLLBACK")
 		}
 	}()
@@ -151,6 +155,7 @@ func (db *DB) run(ctx context.Context, c *sql.Conn, readOnly bool, fn func(tx st
 	if _, err := t.fexec(bg, "COMMIT"); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	committed = true
 	if !readOnly {
 		db.ckpt.committed()
 	}

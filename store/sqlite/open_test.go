@@ -208,10 +208,25 @@ func TestUnitOfWorkEnds(t *testing.T) {
 	if err := db.View(ctx, func(store.Tx) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("view: got %v", err)
 	}
+	// A panic in fn (an HTTP server recovers it and carries on) must not
+	// leave the write connection inside the transaction.
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Fatalf("recovered %v, want the panic of fn", r)
+			}
+		}()
+		_ = db.InTx(ctx, func(tx store.Tx) error {
+			if err := create(ctx, tx, "panicked"); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
 	if err := db.InTx(ctx, func(tx store.Tx) error { return create(ctx, tx, "kept") }); err != nil {
 		t.Fatalf("the next unit of work: %v", err)
 	}
-	for id, want := range map[string]bool{"failed": false, "cancelled": false, "kept": true} {
+	for id, want := range map[string]bool{"failed": false, "cancelled": false, "panicked": false, "kept": true} {
 		_, err := l.Account(ctx, id)
 		if got := err == nil; got != want {
 			t.Errorf("account %q exists: %v, want %v (%v)", id, got, want, err)
