@@ -118,7 +118,7 @@ func (db *DB) run(ctx context.Context, c *sql.Conn, readOnly bool, fn func(tx st
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	t := &tx{q: c, conn: c, s: s, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
+	t := &tx{conn: c, s: s, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
 	t.ledger.tx = t
 	// BEGIN, COMMIT and ROLLBACK run as the connection's compiled statements
 	// rather than through a database/sql transaction, which would compile
@@ -174,8 +174,7 @@ type Querier interface {
 
 // tx is the SQLite store.Tx.
 type tx struct {
-	q      Querier
-	conn   *sql.Conn
+	conn   *sql.Conn // pinned, inside the transaction run opened on it
 	s      *session
 	now    time.Time
 	ledger ledgerStore
@@ -187,7 +186,7 @@ func (t *tx) Ledger() store.LedgerStore { return &t.ledger }
 
 // exec runs a statement through database/sql (compiled on each call).
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := t.q.ExecContext(ctx, query, args...)
+	r, err := t.conn.ExecContext(ctx, query, args...)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -197,7 +196,7 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 // query runs a query through database/sql; the caller closes the rows
 // (scanAll does).
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	r, err := t.q.QueryContext(ctx, query, args...)
+	r, err := t.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, interpretError(err)
 	}

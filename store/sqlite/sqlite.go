@@ -206,12 +206,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: Open %s: %w", path, interpretError(err))
 	}
 	// The checkpoint connection may write the database file (query_only
-	// would refuse it): it is the readers' settings without query_only.
-	cq := url.Values{}
-	for k, v := range common {
-		cq[k] = v
-	}
-	cdb, err := sql.Open("sqlite", path+"?"+cq.Encode())
+	// would refuse it): the common settings alone.
+	cdb, err := sql.Open("sqlite", path+"?"+common.Encode())
 	if err == nil {
 		cdb.SetMaxOpenConns(1)
 		err = cdb.PingContext(ctx)

@@ -21,5 +21,5 @@ func SQLTx(t store.Tx) (q Querier, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	return st.q, true
+	return st.conn, true
 }
