@@ -659,13 +659,16 @@ func (u *Unit) write(ctx context.Context, reqs []*request) ([]Transaction, error
 		keys[i] = r.t.Key
 	}
 	// When every account is known before the lookup (transfers and holds),
-	// a store that can looks up the keys and locks the accounts in one step.
+	// a store that can looks up the keys and locks the accounts in one step
+	// (kl stays nil otherwise, and the accounts are locked below).
 	var (
+		kl        store.KeyLocker
 		existing  []store.Transaction
-		prelocked []store.AccountState // by the one step; nil otherwise
+		prelocked []store.AccountState // what kl locked
 		err       error
 	)
-	if kl, ok := u.s.(store.KeyLocker); ok && knownAccounts(reqs) {
+	if k, ok := u.s.(store.KeyLocker); ok && knownAccounts(reqs) {
+		kl = k
 		var all []string
 		for _, r := range reqs {
 			for _, p := range r.postings {
@@ -674,9 +677,6 @@ func (u *Unit) write(ctx context.Context, reqs []*request) ([]Transaction, error
 		}
 		slices.Sort(all)
 		existing, prelocked, err = kl.TransactionsByKeyLocking(ctx, keys, slices.Compact(all))
-		if prelocked == nil {
-			prelocked = []store.AccountState{} // locked, even if none exists
-		}
 	} else {
 		existing, err = u.s.TransactionsByKey(ctx, keys)
 	}
@@ -732,7 +732,7 @@ func (u *Unit) write(ctx context.Context, reqs []*request) ([]Transaction, error
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var states []store.AccountState
-	if prelocked != nil {
+	if kl != nil {
 		states, err = store.StatesInOrder(ids, prelocked)
 	} else {
 		states, err = u.s.LockAccounts(ctx, ids)
