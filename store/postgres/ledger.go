@@ -120,6 +120,22 @@ const lockAccountsSQL = `SELECT ` + stateColumns + `
 		ORDER BY b.account_id
 		FOR UPDATE OF b`
 
+// updateBalancesSQL writes the balance rows of $1 from the column arrays
+// $2 to $7. b.account_id = ANY($1) makes every plan fetch the rows by key:
+// the join alone was planned generically as a hash join over a scan of every
+// balance, whose relation-wide SIREAD lock conflicts with every writer.
+const updateBalancesSQL = `UPDATE ledger_balances b SET
+			posted_debits = u.pd, posted_credits = u.pc, pending_debits = u.nd, pending_credits = u.nc,
+			entries = u.en, head = u.head
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bytea[])
+			AS u(id, pd, pc, nd, nc, en, head)
+		WHERE b.account_id = ANY($1) AND b.account_id = u.id`
+
+// deferredUpdateBalancesSQL is updateBalancesSQL for pgTx.deferExec: it
+// fails on the server unless it updated $8 rows.
+var deferredUpdateBalancesSQL = `WITH upd AS (` + updateBalancesSQL + ` RETURNING 1) ` +
+	assertCount("upd", "$8", "postgres: update balances: rows updated for the locked balances")
+
 // markLocked records the accounts of states as locked in this unit of work.
 func (l ledgerStore) markLocked(states []store.AccountState) {
 	if l.tx.locked == nil {
@@ -158,24 +174,14 @@ func (l ledgerStore) UpdateBalances(ctx context.Context, bs []store.AccountBalan
 		ids[i], pd[i], pc[i], nd[i], nc[i], en[i], heads[i] = b.AccountID, b.PostedDebits, b.PostedCredits,
 			b.PendingDebits, b.PendingCredits, b.Entries, b.Head
 	}
-	// b.account_id = ANY($1) makes every plan fetch the rows by key: the
-	// join alone was planned generically as a hash join over a scan of every
-	// balance, whose relation-wide SIREAD lock conflicts with every writer.
-	const q = `UPDATE ledger_balances b SET
-			posted_debits = u.pd, posted_credits = u.pc, pending_debits = u.nd, pending_credits = u.nc,
-			entries = u.en, head = u.head
-		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bytea[])
-			AS u(id, pd, pc, nd, nc, en, head)
-		WHERE b.account_id = ANY($1) AND b.account_id = u.id`
 	if l.tx.lockedAll(ids) {
 		// Every row exists and is ours until COMMIT: send the update with
 		// the next statement or with COMMIT (see pgTx), one round trip less.
 		// The count is asserted on the server, ahead of any COMMIT.
-		l.tx.pipe.deferExec(`WITH upd AS (`+q+` RETURNING 1) `+assertCount("upd", "$8", "postgres: update balances: rows updated for the locked balances"),
-			ids, pd, pc, nd, nc, en, heads, int64(n))
+		l.tx.pg.deferExec(deferredUpdateBalancesSQL, ids, pd, pc, nd, nc, en, heads, int64(n))
 		return nil
 	}
-	ct, err := l.q().Exec(ctx, q, ids, pd, pc, nd, nc, en, heads)
+	ct, err := l.q().Exec(ctx, updateBalancesSQL, ids, pd, pc, nd, nc, en, heads)
 	if err != nil {
 		return fmt.Errorf("postgres: update balances: %w", interpretError(err))
 	}
@@ -225,10 +231,7 @@ func (l ledgerStore) TransactionsByKey(ctx context.Context, keys []string) ([]st
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	hashes := make([][]byte, len(keys))
-	for i, k := range keys {
-		hashes[i] = keyHash(k)
-	}
+	hashes := keyHashes(keys)
 	// Most keys are new: probe for them alone first (one index lookup, no
 	// postings query), and read the replayed transactions only when there are
 	// some. Both reads are in the unit of work's one snapshot.
@@ -267,18 +270,7 @@ func (l ledgerStore) replayed(ctx context.Context, found bool, hashes [][]byte, 
 // pipelined batch (one round trip, with BEGIN when it is the unit of work's
 // first statement); replays, rare, cost one more to read.
 func (l ledgerStore) TransactionsByKeyLocking(ctx context.Context, keys, ids []string) ([]store.Transaction, []store.AccountState, error) {
-	if len(keys) == 0 || len(ids) == 0 {
-		txs, err := l.TransactionsByKey(ctx, keys)
-		if err != nil || len(ids) == 0 {
-			return txs, nil, err
-		}
-		states, err := l.LockAccounts(ctx, ids)
-		return txs, states, err
-	}
-	hashes := make([][]byte, len(keys))
-	for i, k := range keys {
-		hashes[i] = keyHash(k)
-	}
+	hashes := keyHashes(keys)
 	b := &pgx.Batch{}
 	b.Queue(probeKeysSQL, hashes, keys)
 	b.Queue(lockAccountsSQL, ids)
@@ -482,6 +474,15 @@ func checkLimit(limit int) error {
 func keyHash(key string) []byte {
 	h := sha256.Sum256([]byte(key))
 	return h[:]
+}
+
+// keyHashes returns keyHash of each key.
+func keyHashes(keys []string) [][]byte {
+	hs := make([][]byte, len(keys))
+	for i, k := range keys {
+		hs[i] = keyHash(k)
+	}
+	return hs
 }
 
 // pgDate converts a civil date to the DATE parameter pgx sends.

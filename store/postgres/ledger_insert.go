@@ -175,10 +175,13 @@ func (l ledgerStore) insertByUnnest(ctx context.Context, c *txColumns) error {
 // asserted on the server) fails the statement it goes with, or COMMIT, and
 // with it the unit of work.
 func (l ledgerStore) deferInsert(c *txColumns) {
-	q := `WITH ins_t AS (` + insertTransactionsSQL + `), ins_p AS (` + insertPostingsSQL + ` RETURNING 1) ` +
-		assertCount("ins_p", "$25", "postgres: insert transactions: postings inserted")
-	l.tx.pipe.deferExec(q, c.args(int64(len(c.pAccount)))...)
+	l.tx.pg.deferExec(deferredInsertSQL, c.args(int64(len(c.pAccount)))...)
 }
+
+// deferredInsertSQL inserts a batch's rows (txColumns.args) and fails on the
+// server unless it inserted $25 postings.
+var deferredInsertSQL = `WITH ins_t AS (` + insertTransactionsSQL + `), ins_p AS (` + insertPostingsSQL + ` RETURNING 1) ` +
+	assertCount("ins_p", "$25", "postgres: insert transactions: postings inserted")
 
 // assertCount is the tail of a deferred write (see pgTx.deferExec): a SELECT
 // over the rows the write returned (the CTE named cte) that fails on the

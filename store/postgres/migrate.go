@@ -203,7 +203,7 @@ func (db *DB) apply(ctx context.Context, m Migration, up bool) error {
 	if !up {
 		body = m.down
 	}
-	err := db.runTx(ctx, readWrite, func(tx pgx.Tx) error {
+	err := db.runTx(ctx, readWrite, func(tx *pgTx) error {
 		var q string
 		if up {
 			q = `INSERT INTO ` + migrationsTable + ` (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`
@@ -247,7 +247,7 @@ func (db *DB) ensureMigrationsTable(ctx context.Context) error {
 	// nothing.
 	var err error
 	for try := 0; try < 3; try++ {
-		if err = db.runTx(ctx, readWrite, func(tx pgx.Tx) error {
+		if err = db.runTx(ctx, readWrite, func(tx *pgTx) error {
 			_, err := tx.Exec(ctx, q)
 			return err
 		}); err == nil || !catalogRace(err) {
@@ -262,7 +262,7 @@ func (db *DB) ensureMigrationsTable(ctx context.Context) error {
 
 func (db *DB) appliedVersions(ctx context.Context) ([]int, error) {
 	var out []int
-	err := db.runTx(ctx, readOnly, func(tx pgx.Tx) error {
+	err := db.runTx(ctx, readOnly, func(tx *pgTx) error {
 		out = out[:0]
 		// to_regclass: a database never migrated has no table yet, which is
 		// version 0, not an error.

@@ -11,8 +11,7 @@ import (
 // tx is the backend's store.Tx: one attempt of one unit of work.
 type tx struct {
 	db       *DB
-	pg       pgx.Tx
-	pipe     *pgTx // pg as a *pgTx, which can defer writes; nil for another pgx.Tx
+	pg       *pgTx
 	now      time.Time
 	readOnly bool
 	// locked holds the accounts whose balance rows LockAccounts has locked
@@ -24,9 +23,8 @@ type tx struct {
 // tx satisfies store.Tx.
 var _ store.Tx = (*tx)(nil)
 
-func (db *DB) newTx(pg pgx.Tx, readOnly bool) *tx {
-	pipe, _ := pg.(*pgTx)
-	return &tx{db: db, pg: pg, pipe: pipe, now: db.cfg.clock.Now().UTC().Truncate(time.Microsecond), readOnly: readOnly}
+func (db *DB) newTx(pg *pgTx, readOnly bool) *tx {
+	return &tx{db: db, pg: pg, now: db.cfg.clock.Now().UTC().Truncate(time.Microsecond), readOnly: readOnly}
 }
 
 // Now returns the unit of work's timestamp (see store.Tx).
@@ -57,7 +55,7 @@ func PgxTx(t store.Tx) (pgtx pgx.Tx, ok bool) {
 
 // lockedAll reports whether every id is in t.locked, each once.
 func (t *tx) lockedAll(ids []string) bool {
-	if t.pipe == nil || len(t.locked) == 0 {
+	if len(t.locked) == 0 {
 		return false
 	}
 	seen := make(map[string]bool, len(ids))

@@ -42,19 +42,19 @@ var (
 // when ctx ends; otherwise fn's error, or the commit's mapped by the store
 // sentinels.
 func (db *DB) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	return db.runTx(ctx, readWrite, func(ptx pgx.Tx) error { return fn(db.newTx(ptx, false)) })
+	return db.runTx(ctx, readWrite, func(ptx *pgTx) error { return fn(db.newTx(ptx, false)) })
 }
 
 // View runs fn in a REPEATABLE READ READ ONLY transaction: one consistent
 // snapshot; writes fail with a driver error (SQLSTATE 25006). It is retried
 // like InTx (it rarely needs to be: a snapshot reader does not conflict).
 func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
-	return db.runTx(ctx, readOnly, func(ptx pgx.Tx) error { return fn(db.newTx(ptx, true)) })
+	return db.runTx(ctx, readOnly, func(ptx *pgTx) error { return fn(db.newTx(ptx, true)) })
 }
 
 // runTx runs fn in one transaction with opts and commits it, retrying the whole
 // of fn on 40001/40P01 as InTx describes.
-func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(*pgTx) error) error {
 	if db.closed.Load() {
 		return fmt.Errorf("postgres: unit of work: %w", store.ErrClosed)
 	}
@@ -80,7 +80,7 @@ func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) err
 }
 
 // attempt runs fn once in its own transaction.
-func (db *DB) attempt(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+func (db *DB) attempt(ctx context.Context, opts pgx.TxOptions, fn func(*pgTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err // BEGIN waits for the first statement: do not start a unit of work that cannot end
 	}
