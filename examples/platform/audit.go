@@ -51,6 +51,20 @@ func auditBy(ctx context.Context, tx store.Tx, q sqlq, c *call, action, entity, 
 	return audit(ctx, tx, q, c, c.who.UserID, c.who.Role, action, entity, entityID, detail)
 }
 
+// auditAfter records, in a unit of work of its own, an action by the
+// request's caller that a domain service has already committed in its own
+// (the wallet operations, a campaign commitment): the entry follows the
+// action rather than sharing its transaction.
+func (s *server) auditAfter(ctx context.Context, c *call, action, entity, entityID string, detail any) error {
+	return s.db.InTx(ctx, func(tx store.Tx) error {
+		q, err := sqlOf(tx)
+		if err != nil {
+			return err
+		}
+		return auditBy(ctx, tx, q, c, action, entity, entityID, detail)
+	})
+}
+
 // listAudit serves GET /v1/audit (admins): newest first, paginated by the
 // opaque cursor the previous page returned, filtered by entity and actor.
 func (s *server) listAudit(ctx context.Context, c *call) (int, any, error) {

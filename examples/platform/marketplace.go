@@ -211,13 +211,7 @@ func (s *server) commit(ctx context.Context, c *call) (int, any, error) {
 	if cm.Amount != amt || cm.LenderWallet != c.who.UserID {
 		return 0, nil, &apiError{http.StatusConflict, "idempotency_key_reused", "this Idempotency-Key was used with a different request"}
 	}
-	if err := s.db.InTx(ctx, func(tx store.Tx) error {
-		q, err := sqlOf(tx)
-		if err != nil {
-			return err
-		}
-		return auditBy(ctx, tx, q, c, "project.commit", "project", id, map[string]string{"amount": amt.String()})
-	}); err != nil {
+	if err := s.auditAfter(ctx, c, "project.commit", "project", id, map[string]string{"amount": amt.String()}); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, map[string]any{"project_id": id, "commitment_id": cm.ID, "amount": cm.Amount, "status": cm.Status}, nil

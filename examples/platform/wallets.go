@@ -99,13 +99,7 @@ func (s *server) createPayIn(ctx context.Context, c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.db.InTx(ctx, func(tx store.Tx) error {
-		q, err := sqlOf(tx)
-		if err != nil {
-			return err
-		}
-		return auditBy(ctx, tx, q, c, "wallet.payin", "wallet", c.who.UserID, map[string]string{"amount": amt.String(), "ledger_tx": m.TransactionID})
-	}); err != nil {
+	if err := s.auditAfter(ctx, c, "wallet.payin", "wallet", c.who.UserID, map[string]string{"amount": amt.String(), "ledger_tx": m.TransactionID}); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, m, nil
@@ -165,13 +159,7 @@ func (s *server) createPayout(ctx context.Context, c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	s.psp.Settle()
-	if err := s.db.InTx(ctx, func(tx store.Tx) error {
-		q, err := sqlOf(tx)
-		if err != nil {
-			return err
-		}
-		return auditBy(ctx, tx, q, c, "wallet.payout", "wallet", c.who.UserID, map[string]string{"amount": amt.String(), "ledger_tx": m.TransactionID})
-	}); err != nil {
+	if err := s.auditAfter(ctx, c, "wallet.payout", "wallet", c.who.UserID, map[string]string{"amount": amt.String(), "ledger_tx": m.TransactionID}); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, m, nil
@@ -228,13 +216,7 @@ func (s *server) setKYC(ctx context.Context, c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.db.InTx(ctx, func(tx store.Tx) error {
-		q, err := sqlOf(tx)
-		if err != nil {
-			return err
-		}
-		return auditBy(ctx, tx, q, c, "wallet.kyc", "user", id, map[string]int{"level": req.Level})
-	}); err != nil {
+	if err := s.auditAfter(ctx, c, "wallet.kyc", "user", id, map[string]int{"level": req.Level}); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, walletView{ID: w.ID, Kind: string(w.Kind), Status: string(w.Status), KYC: int(w.KYC), Balance: w.Balance.Posted, Available: w.Balance.Available}, nil
