@@ -91,6 +91,16 @@ func badRequest(code, format string, args ...any) error {
 	return &apiError{http.StatusBadRequest, code, fmt.Sprintf(format, args...)}
 }
 
+// requestAmount parses a request's "amount" field: a positive amount in cur,
+// or a 400 invalid_amount naming what was sent.
+func requestAmount(s string, cur lendkit.Currency) (lendkit.Money, error) {
+	amt, err := lendkit.ParseMoney(s, cur)
+	if err != nil || !amt.IsPositive() {
+		return lendkit.Money{}, badRequest("invalid_amount", "amount: %q is not a positive amount in %s", s, cur)
+	}
+	return amt, nil
+}
+
 func notFound(what string) error {
 	return &apiError{http.StatusNotFound, "not_found", what + " not found"}
 }

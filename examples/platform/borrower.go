@@ -855,9 +855,9 @@ func (s *server) makePayment(ctx context.Context, tx store.Tx, q sqlq, c *call) 
 	if c.who.Role == roleLender {
 		return 0, nil, errForbidden
 	}
-	amt, err := lendkit.ParseMoney(req.Amount, rp.book.Currency())
-	if err != nil || !amt.IsPositive() {
-		return 0, nil, badRequest("invalid_amount", "amount: %q is not a positive amount in %s", req.Amount, rp.book.Currency())
+	amt, err := requestAmount(req.Amount, rp.book.Currency())
+	if err != nil {
+		return 0, nil, err
 	}
 	today := lendkit.Today(s.clock)
 	if today.Before(rp.book.LastEvent()) {

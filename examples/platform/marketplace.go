@@ -196,9 +196,9 @@ func (s *server) commit(ctx context.Context, c *call) (int, any, error) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	amt, err := lendkit.ParseMoney(req.Amount, s.currency)
-	if err != nil || !amt.IsPositive() {
-		return 0, nil, badRequest("invalid_amount", "amount: %q is not a positive amount in %s", req.Amount, s.currency)
+	amt, err := requestAmount(req.Amount, s.currency)
+	if err != nil {
+		return 0, nil, err
 	}
 	id := c.r.PathValue("id")
 	if _, err := s.wallets.GetCampaign(ctx, id); err != nil {

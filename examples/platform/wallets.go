@@ -88,9 +88,9 @@ func (s *server) createPayIn(ctx context.Context, c *call) (int, any, error) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	amt, err := lendkit.ParseMoney(req.Amount, s.currency)
-	if err != nil || !amt.IsPositive() {
-		return 0, nil, badRequest("invalid_amount", "amount: %q is not a positive amount in %s", req.Amount, s.currency)
+	amt, err := requestAmount(req.Amount, s.currency)
+	if err != nil {
+		return 0, nil, err
 	}
 	if err := s.openUserWallet(ctx, c.who.UserID, walletKind(c.who.Role), wallet.KYCLight); err != nil {
 		return 0, nil, err
@@ -115,9 +115,9 @@ func (s *server) createPayout(ctx context.Context, c *call) (int, any, error) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	amt, err := lendkit.ParseMoney(req.Amount, s.currency)
-	if err != nil || !amt.IsPositive() {
-		return 0, nil, badRequest("invalid_amount", "amount: %q is not a positive amount in %s", req.Amount, s.currency)
+	amt, err := requestAmount(req.Amount, s.currency)
+	if err != nil {
+		return 0, nil, err
 	}
 	acct, err := iban.Parse(req.IBAN)
 	if err != nil {
