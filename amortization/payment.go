@@ -172,15 +172,8 @@ func varyingUnits(bal, balloon lendkit.Money, rates []ratio, mult int64, prec ui
 		if f, ok := factors[key]; ok && r.small {
 			return f, nil
 		}
-		var num, den, f apd.Decimal
-		if r.small {
-			num.Coeff.SetUint64(r.n)
-			den.Coeff.SetUint64(r.d)
-		} else {
-			num.Coeff.SetMathBigInt(r.num)
-			den.Coeff.SetMathBigInt(r.den)
-		}
-		if err := do(ctx.Quo(&f, &num, &den)); err != nil {
+		var f apd.Decimal
+		if err := do(r.quo(ctx, &f)); err != nil {
 			return nil, err
 		}
 		if err := do(ctx.Add(&f, &f, apd.New(1, 0))); err != nil {
@@ -250,15 +243,7 @@ func paymentUnits(bal, balloon lendkit.Money, r ratio, n int, mult int64, prec u
 		return err
 	}
 	var rate apd.Decimal
-	var num, den apd.Decimal
-	if r.small {
-		num.Coeff.SetUint64(r.n)
-		den.Coeff.SetUint64(r.d)
-	} else {
-		num.Coeff.SetMathBigInt(r.num)
-		den.Coeff.SetMathBigInt(r.den)
-	}
-	if err := do(ctx.Quo(&rate, &num, &den)); err != nil {
+	if err := do(r.quo(ctx, &rate)); err != nil {
 		return decimal.Decimal{}, 0, false, fmt.Errorf("amortization: level payment: %w", err)
 	}
 	// v = (1+r)^−n by square-and-multiply (decmath.PowInt): its error,

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"math/bits"
 
+	"github.com/cockroachdb/apd/v3"
 	"github.com/lendkit/lendkit"
 	"github.com/shopspring/decimal"
 )
@@ -122,6 +123,20 @@ func (r ratio) add(o ratio) ratio {
 	n := new(big.Int).Mul(rn, od)
 	n.Add(n, new(big.Int).Mul(on, rd))
 	return newRatio(n, new(big.Int).Mul(rd, od))
+}
+
+// quo sets z to r at ctx's precision and returns the condition of the one
+// division (inexact unless r's decimal expansion fits the precision).
+func (r ratio) quo(ctx *apd.Context, z *apd.Decimal) (apd.Condition, error) {
+	var num, den apd.Decimal
+	if r.small {
+		num.Coeff.SetUint64(r.n)
+		den.Coeff.SetUint64(r.d)
+	} else {
+		num.Coeff.SetMathBigInt(r.num)
+		den.Coeff.SetMathBigInt(r.den)
+	}
+	return ctx.Quo(z, &num, &den)
 }
 
 // isZero reports whether the ratio is zero.
