@@ -3,27 +3,18 @@ package contract
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/store/sqlite"
+	"github.com/lendkit/lendkit/store/sqlite/sqlitetest"
 )
 
 func openStore(t testing.TB, clock lendkit.Clock) store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lendkit.db"), sqlite.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return sqlitetest.Open(t, sqlite.WithClock(clock))
 }
 
 // TestPersistSignSupersede walks a contract's life through a real SQLite

@@ -140,7 +140,7 @@ func benchBatches(b *testing.B, db store.DB, raw func(tx store.Tx, n int) error)
 // insert baseline.
 func BenchmarkBatches(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
-		db := openSQLite(b, b.TempDir())
+		db := openSQLite(b)
 		round := 0
 		benchBatches(b, db, func(tx store.Tx, n int) error {
 			sq, _ := sqlite.SQLTx(tx)

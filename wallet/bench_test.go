@@ -104,7 +104,7 @@ func benchClose(b *testing.B, db store.DB, raw func(tx store.Tx, n int) error) {
 // of work (target: under 1 s on SQLite and Postgres).
 func BenchmarkCloseCampaign(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
-		db := openSQLite(b, b.TempDir())
+		db := openSQLite(b)
 		benchClose(b, db, func(tx store.Tx, n int) error {
 			sq, _ := sqlite.SQLTx(tx)
 			if n < 0 {

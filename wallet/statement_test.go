@@ -137,6 +137,6 @@ func BenchmarkImportStatement(b *testing.B) {
 			}
 		}
 	}
-	b.Run("sqlite", func(b *testing.B) { run(b, openSQLite(b, b.TempDir())) })
+	b.Run("sqlite", func(b *testing.B) { run(b, openSQLite(b)) })
 	b.Run("postgres", func(b *testing.B) { run(b, openPostgres(b)) })
 }

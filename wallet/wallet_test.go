@@ -3,9 +3,6 @@ package wallet
 import (
 	"context"
 	"errors"
-	"fmt"
-	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 	"github.com/lendkit/lendkit/store/postgres"
 	"github.com/lendkit/lendkit/store/postgres/pgtest"
 	"github.com/lendkit/lendkit/store/sqlite"
+	"github.com/lendkit/lendkit/store/sqlite/sqlitetest"
 	"github.com/lendkit/lendkit/wallet/iban"
 )
 
@@ -30,20 +28,10 @@ var (
 
 func eur(s string) lendkit.Money { return lendkit.MustParseMoney(s, "EUR") }
 
-var dbSeq atomic.Int64
-
-// openSQLite opens and migrates a fresh SQLite database in dir.
-func openSQLite(t testing.TB, dir string) store.DB {
+// openSQLite opens and migrates a fresh SQLite database.
+func openSQLite(t testing.TB) store.DB {
 	t.Helper()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("w%d.db", dbSeq.Add(1))), sqlite.WithClock(lendkit.NewManualClock(epoch)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return sqlitetest.Open(t, sqlite.WithClock(lendkit.NewManualClock(epoch)))
 }
 
 // openPostgres opens a fresh schema, or skips (saying why) without a server.
@@ -59,7 +47,7 @@ func openPostgres(t testing.TB) store.DB {
 // eachBackend runs fn on SQLite, and on Postgres when
 // LENDKIT_TEST_POSTGRES_URL is set.
 func eachBackend(t *testing.T, fn func(t *testing.T, db store.DB)) {
-	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, openSQLite(t, t.TempDir())) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, openSQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, openPostgres(t)) })
 }
 
@@ -387,7 +375,7 @@ func TestCampaignFailedWithdrawnCancelled(t *testing.T) {
 
 func TestLendingCapacity(t *testing.T) {
 	t.Parallel()
-	db := openSQLite(t, t.TempDir())
+	db := openSQLite(t)
 	s := service(t, db)
 	mustOpen(t, s, "own-1", Treasury, KYCValidated)
 	mustOpen(t, s, "own-2", Treasury, KYCValidated)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,7 +14,7 @@ import (
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/store/postgres/pgtest"
-	"github.com/lendkit/lendkit/store/sqlite"
+	"github.com/lendkit/lendkit/store/sqlite/sqlitetest"
 )
 
 var cmpOpts = cmp.Options{
@@ -31,16 +30,7 @@ func day(s string) lendkit.Date { return lendkit.MustParseDate(s) }
 // openSQLite returns a migrated SQLite database in t.TempDir().
 func openSQLite(t testing.TB) store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lendkit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return sqlitetest.Open(t)
 }
 
 // eachBackend runs test on SQLite and, when LENDKIT_TEST_POSTGRES_URL is set,

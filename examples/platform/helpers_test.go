@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +19,7 @@ import (
 	"github.com/lendkit/lendkit"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/store/postgres/pgtest"
-	"github.com/lendkit/lendkit/store/sqlite"
+	"github.com/lendkit/lendkit/store/sqlite/sqlitetest"
 )
 
 // backend opens a fresh, unmigrated database for one test.
@@ -35,12 +34,7 @@ type backend struct {
 var backends = []backend{
 	{"sqlite", func(t *testing.T) store.DB {
 		t.Helper()
-		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "platform.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
+		return sqlitetest.OpenUnmigrated(t)
 	}},
 	{"postgres", func(t *testing.T) store.DB {
 		t.Helper()

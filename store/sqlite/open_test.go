@@ -15,6 +15,7 @@ import (
 	"github.com/lendkit/lendkit/ledger"
 	"github.com/lendkit/lendkit/store"
 	"github.com/lendkit/lendkit/store/sqlite"
+	"github.com/lendkit/lendkit/store/sqlite/sqlitetest"
 )
 
 // pragmas reads the settings the backend promises, through the unit of
@@ -93,7 +94,7 @@ func TestOpenRefuses(t *testing.T) {
 func TestViewBesideWriter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := openMigrated(t, t.TempDir())
+	db := sqlitetest.Open(t)
 	l := ledger.New(db)
 	if _, err := l.CreateAccount(ctx, ledger.Account{ID: "a", Code: "x", Currency: lendkit.EUR, Normal: ledger.Credit}); err != nil {
 		t.Fatal(err)
@@ -177,7 +178,7 @@ func TestBusyAcrossProcesses(t *testing.T) {
 func TestUnitOfWorkEnds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := openMigrated(t, t.TempDir())
+	db := sqlitetest.Open(t)
 	l := ledger.New(db)
 	create := func(ctx context.Context, tx store.Tx, id string) error {
 		_, err := ledger.In(tx).CreateAccount(ctx, ledger.Account{ID: id, Code: "x", Currency: lendkit.EUR, Normal: ledger.Credit})
@@ -241,7 +242,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := openMigrated(t, dir)
+	db := sqlitetest.OpenFile(t, filepath.Join(dir, "x.db"))
 	l := ledger.New(db)
 	for i := range 10 {
 		if _, err := l.CreateAccount(ctx, ledger.Account{ID: fmt.Sprint("a", i), Code: "x", Currency: lendkit.EUR, Normal: ledger.Credit}); err != nil {
@@ -273,19 +274,4 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// openMigrated opens dir/x.db, migrated, closed when the test ends.
-func openMigrated(t *testing.T, dir string) *sqlite.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }

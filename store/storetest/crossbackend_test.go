@@ -2,7 +2,6 @@ package storetest_test
 
 import (
 	"flag"
-	"path/filepath"
 	"testing"
 
 	"github.com/lendkit/lendkit"
@@ -10,6 +9,7 @@ import (
 	"github.com/lendkit/lendkit/store/postgres"
 	"github.com/lendkit/lendkit/store/postgres/pgtest"
 	"github.com/lendkit/lendkit/store/sqlite"
+	"github.com/lendkit/lendkit/store/sqlite/sqlitetest"
 	"github.com/lendkit/lendkit/store/storetest"
 )
 
@@ -29,12 +29,7 @@ func TestSameEndState(t *testing.T) {
 	}
 	openSQLite := func(t *testing.T, clock lendkit.Clock) store.DB {
 		t.Helper()
-		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "lendkit.db"), sqlite.WithClock(clock))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
+		return sqlitetest.OpenUnmigrated(t, sqlite.WithClock(clock))
 	}
 	openPostgres := func(t *testing.T, clock lendkit.Clock) store.DB {
 		return pgtest.OpenUnmigrated(t, postgres.WithClock(clock))
